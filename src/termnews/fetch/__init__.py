@@ -1,0 +1,1 @@
+"""Network side: HTTP fetching, feed parsing, OPML and feed discovery."""

@@ -1,0 +1,1 @@
+"""The on-disk cache: one SQLite database with feeds and articles."""
