@@ -1,0 +1,163 @@
+"""Settings: the TOML config file, validated into typed dataclasses.
+
+Every key has a default, so an absent file is a valid config. A syntax error,
+an unknown key or a value of the wrong type raises :class:`ConfigError`, whose
+message names the file, the key and what is expected.
+"""
+
+from __future__ import annotations
+
+import tomllib
+import types
+import typing
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
+from pathlib import Path
+from typing import Any
+
+from termnews import __version__
+
+
+class ConfigError(Exception):
+    """The config file cannot be used; the message says where and why."""
+
+
+@dataclass(slots=True)
+class RefreshConfig:
+    """``[refresh]``: how feeds are fetched."""
+
+    max_connections: int = 32  # feeds fetched at once, all hosts together
+    per_host: int = 8  # feeds fetched at once from one host
+    connect_timeout: float = 10.0  # seconds
+    read_timeout: float = 20.0  # seconds without a byte
+    feed_deadline: float = 30.0  # seconds for one feed, whatever the server does
+    max_feed_mb: float = 20.0  # body size cap, after decompression
+    max_redirects: int = 5
+    max_retry_after: float = 6 * 3600.0  # longest Retry-After honoured, seconds
+    user_agent: str = f"termnews/{__version__} (terminal news reader)"
+
+    def check(self, where: str) -> None:
+        """Reject values that parse but make no sense."""
+        for name in ("max_connections", "per_host"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{where}: refresh.{name}: expected an integer >= 1")
+        for name in ("connect_timeout", "read_timeout", "feed_deadline", "max_feed_mb"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{where}: refresh.{name}: expected a number > 0")
+        if self.max_redirects < 0:
+            raise ConfigError(f"{where}: refresh.max_redirects: expected an integer >= 0")
+
+
+@dataclass(slots=True)
+class Config:
+    """The whole config file."""
+
+    refresh: RefreshConfig = field(default_factory=RefreshConfig)
+    source: Path | None = None  # the file it came from, if any
+
+    def check(self, where: str) -> None:
+        """Range checks of every section."""
+        self.refresh.check(where)
+
+
+_TYPE_NAMES = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}
+
+
+def _describe(tp: Any) -> str:
+    """Words for a type, for error messages."""
+    if tp in _TYPE_NAMES:
+        return _TYPE_NAMES[tp]
+    origin = typing.get_origin(tp)
+    if origin is list:
+        (item,) = typing.get_args(tp)
+        return f"a list of {_describe(item).removeprefix('an ').removeprefix('a ')}s"
+    if origin is dict:
+        return "a table"
+    if is_dataclass(tp):
+        return "a table"
+    return str(tp)
+
+
+def _coerce(value: Any, tp: Any, key: str, where: str) -> Any:
+    """Check ``value`` against ``tp`` and return it converted (int -> float)."""
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _coerce(value, args[0], key, where)
+    ok: bool
+    if tp is float:
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        value = float(value) if ok else value
+    elif tp is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif tp in (str, bool):
+        ok = isinstance(value, tp)
+    elif origin is list:
+        (item_tp,) = typing.get_args(tp)
+        if not isinstance(value, list):
+            ok = False
+        else:
+            return [_coerce(v, item_tp, f"{key}[{i}]", where) for i, v in enumerate(value)]
+    elif origin is dict:
+        _, val_tp = typing.get_args(tp)
+        if not isinstance(value, dict):
+            ok = False
+        else:
+            return {k: _coerce(v, val_tp, f"{key}.{k}", where) for k, v in value.items()}
+    elif is_dataclass(tp):
+        if not isinstance(value, dict):
+            ok = False
+        else:
+            return _build(tp, value, key, where)
+    else:  # pragma: no cover - a schema mistake, not a user one
+        raise TypeError(f"unsupported config type {tp!r}")
+    if not ok:
+        raise ConfigError(
+            f"{where}: {key}: expected {_describe(tp)}, got {type(value).__name__} {value!r}"
+        )
+    return value
+
+
+def _build(cls: Any, table: dict[str, Any], prefix: str, where: str) -> Any:
+    """Make dataclass ``cls`` from a TOML table, refusing unknown keys."""
+    hints = typing.get_type_hints(cls)
+    known = {f.name: f for f in fields(cls) if f.name != "source"}
+    kwargs: dict[str, Any] = {}
+    for key, value in table.items():
+        full = f"{prefix}.{key}" if prefix else key
+        if key not in known:
+            choices = ", ".join(sorted(known)) or "none"
+            raise ConfigError(f"{where}: {full}: unknown key (known keys here: {choices})")
+        kwargs[key] = _coerce(value, hints[key], full, where)
+    for name, f in known.items():
+        if name not in kwargs and f.default is MISSING and f.default_factory is MISSING:
+            full = f"{prefix}.{name}" if prefix else name
+            raise ConfigError(f"{where}: {full}: missing, expected {_describe(hints[name])}")
+    return cls(**kwargs)
+
+
+def parse_config(text: str, where: str = "<config>") -> Config:
+    """Parse and validate config text; ``where`` names it in messages."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{where}: not valid TOML: {exc}") from None
+    config = _build(Config, data, "", where)
+    config.check(where)
+    return config
+
+
+def load_config(path: Path) -> Config:
+    """Read ``path``; a missing file gives the defaults."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Config()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: the config file is not UTF-8 text") from None
+    config = parse_config(text, str(path))
+    config.source = path
+    return config

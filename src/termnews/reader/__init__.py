@@ -1,0 +1,1 @@
+"""Turning stored article HTML into text people read."""

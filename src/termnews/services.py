@@ -1,0 +1,176 @@
+"""NewsService: the one API over the cache and the network for the CLI and the UI.
+
+It imports no UI code. Methods are synchronous (the UI calls them from worker
+threads); refresh and discovery run their own event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import httpx
+
+from termnews.config import Config, load_config
+from termnews.fetch.discover import FoundFeed
+from termnews.paths import Paths
+from termnews.refresh import ProgressCallback, RefreshSummary, refresh_feeds
+from termnews.storage import articles as article_repo
+from termnews.storage import feeds as feed_repo
+from termnews.storage.db import StorageError, connect, describe_error
+from termnews.storage.records import Article, Feed
+
+
+class ServiceError(Exception):
+    """A request that cannot be done; the message is for people."""
+
+
+class NotFound(ServiceError):
+    """No such feed or article."""
+
+
+class NewsService:
+    """Feeds and articles: subscribe, refresh, list, read, mark, import, export."""
+
+    def __init__(
+        self,
+        paths: Paths,
+        config: Config | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.paths = paths
+        self.config = config if config is not None else load_config(paths.config_file)
+        self.transport = transport  # the offline demo serves its bundle through this
+        self._conn: sqlite3.Connection | None = None
+
+    # -- plumbing -----------------------------------------------------------
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The cache connection, opened (and migrated) on first use."""
+        if self._conn is None:
+            self.paths.ensure()
+            self._conn = connect(self.paths.database)
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def storage_error(self, exc: sqlite3.Error) -> StorageError:
+        """A sqlite3 error as a message naming the database file."""
+        return describe_error(self.paths.database, exc)
+
+    # -- feeds --------------------------------------------------------------
+    def feeds(self) -> list[Feed]:
+        return feed_repo.list_feeds(self.conn)
+
+    def feed(self, ref: str) -> Feed:
+        """A feed by id or URL."""
+        found = feed_repo.find_feed(self.conn, ref.strip())
+        if found is None:
+            raise NotFound(f"no feed {ref!r} (give a feed id or URL; `termnews feeds` lists them)")
+        return found
+
+    def discover(self, url: str) -> list[FoundFeed]:
+        """Feeds at ``url`` (itself, or those its page advertises)."""
+        from termnews.fetch.discover import DiscoveryError, discover
+        from termnews.fetch.http import Fetcher
+
+        async def run() -> list[FoundFeed]:
+            async with Fetcher(self.config.refresh, self.transport) as fetcher:
+                return await discover(fetcher, url)
+
+        try:
+            return asyncio.run(run())
+        except DiscoveryError as exc:
+            raise ServiceError(str(exc)) from None
+
+    def subscribe(self, url: str, title: str = "", folder: str = "") -> Feed:
+        """Add a feed URL as it is (no discovery)."""
+        feed_id = feed_repo.add_feed(self.conn, url, title, folder)
+        return self.feed(str(feed_id))
+
+    def remove(self, ref: str) -> Feed:
+        feed = self.feed(ref)
+        feed_repo.remove_feed(self.conn, feed.id)
+        return feed
+
+    # -- refresh ------------------------------------------------------------
+    async def refresh_async(
+        self, refs: list[str] | None = None, progress: ProgressCallback | None = None
+    ) -> RefreshSummary:
+        ids = None if not refs else [self.feed(r).id for r in refs]
+        targets = feed_repo.validators(self.conn, ids)
+        return await refresh_feeds(
+            self.conn, targets, self.config.refresh, transport=self.transport, progress=progress
+        )
+
+    def refresh(
+        self, refs: list[str] | None = None, progress: ProgressCallback | None = None
+    ) -> RefreshSummary:
+        """Refresh the given feeds (ids or URLs), or all."""
+        return asyncio.run(self.refresh_async(refs, progress))
+
+    # -- articles -----------------------------------------------------------
+    def articles(
+        self,
+        feed: str | None = None,
+        *,
+        unread: bool = False,
+        starred: bool = False,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Article]:
+        feed_id = self.feed(feed).id if feed else None
+        return article_repo.list_articles(
+            self.conn, feed_id=feed_id, unread=unread, starred=starred, limit=limit, offset=offset
+        )
+
+    def article(self, article_id: int) -> Article:
+        found = article_repo.get_article(self.conn, article_id)
+        if found is None:
+            raise NotFound(f"no article {article_id} (`termnews articles` lists them)")
+        return found
+
+    def mark(self, ids: list[int], *, read: bool | None = None, starred: bool | None = None) -> int:
+        """Set read and/or starred on articles; unknown ids are an error. Returns changes."""
+        missing = sorted(set(ids) - article_repo.existing_ids(self.conn, ids))
+        if missing:
+            raise NotFound(f"no article {', '.join(map(str, missing))}")
+        changed = 0
+        if read is not None:
+            changed += article_repo.set_flag(self.conn, ids, "read", read)
+        if starred is not None:
+            changed += article_repo.set_flag(self.conn, ids, "starred", starred)
+        return changed
+
+    def mark_feed_read(self, ref: str) -> int:
+        return article_repo.mark_feed_read(self.conn, self.feed(ref).id)
+
+    # -- OPML ---------------------------------------------------------------
+    def import_opml(self, path: Path) -> tuple[int, int]:
+        """Subscribe to every feed in an OPML file; returns (added, already there)."""
+        from termnews.fetch.opml import OpmlError, read_opml
+
+        try:
+            subs = read_opml(path.read_bytes())
+        except OSError as exc:
+            raise ServiceError(f"{path}: {exc.strerror}") from None
+        except OpmlError as exc:
+            raise ServiceError(f"{path}: {exc}") from None
+        known = {f.url for f in self.feeds()}
+        added = 0
+        for sub in subs:
+            if sub.url not in known:
+                added += 1
+                known.add(sub.url)
+            feed_repo.add_feed(self.conn, sub.url, sub.title, sub.folder)
+        return added, len(subs) - added
+
+    def export_opml(self) -> str:
+        from termnews.fetch.opml import Subscription, write_opml
+
+        return write_opml([Subscription(f.url, f.title, f.folder) for f in self.feeds()])
+

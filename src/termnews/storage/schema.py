@@ -1,0 +1,53 @@
+"""The cache's schema, as an append-only list of migrations.
+
+``MIGRATIONS[i]`` takes a database from ``PRAGMA user_version`` i to i+1. Never
+edit a released migration: add a new one.
+"""
+
+MIGRATIONS: list[str] = [
+    # 1: feeds and articles
+    """
+    CREATE TABLE feeds (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL DEFAULT '',
+        site_url TEXT NOT NULL DEFAULT '',
+        folder TEXT NOT NULL DEFAULT '',
+        etag TEXT,
+        last_modified TEXT,
+        last_status TEXT NOT NULL DEFAULT '',
+        last_error TEXT,
+        last_attempt INTEGER,
+        last_success INTEGER,
+        retry_after INTEGER,
+        added_at INTEGER NOT NULL
+    );
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        guid TEXT NOT NULL DEFAULT '',
+        link TEXT NOT NULL DEFAULT '',
+        title TEXT NOT NULL DEFAULT '',
+        author TEXT NOT NULL DEFAULT '',
+        published INTEGER,
+        updated INTEGER,
+        summary TEXT NOT NULL DEFAULT '',
+        content TEXT NOT NULL DEFAULT '',
+        enclosures TEXT NOT NULL DEFAULT '[]',
+        categories TEXT NOT NULL DEFAULT '[]',
+        comments_url TEXT NOT NULL DEFAULT '',
+        comments_count INTEGER,
+        read INTEGER NOT NULL DEFAULT 0,
+        starred INTEGER NOT NULL DEFAULT 0,
+        first_seen INTEGER NOT NULL,
+        sort_date INTEGER NOT NULL,  -- published, else updated, else first_seen
+        fingerprint TEXT NOT NULL,
+        UNIQUE (feed_id, key)
+    );
+    CREATE INDEX articles_feed_date ON articles(feed_id, sort_date DESC);
+    CREATE INDEX articles_date ON articles(sort_date DESC);
+    CREATE INDEX articles_unread ON articles(feed_id) WHERE read = 0;
+    CREATE INDEX articles_starred ON articles(starred) WHERE starred = 1;
+    """,
+]
