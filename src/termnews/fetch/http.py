@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import math
 import time
 import zlib
 from collections import defaultdict
@@ -64,7 +65,7 @@ def parse_retry_after(value: str | None, now: float, cap: float) -> int | None:
         except (TypeError, ValueError, IndexError):
             return None
         delay = when.timestamp() - now
-    return int(now + max(0.0, min(delay, cap)))
+    return math.ceil(now + max(0.0, min(delay, cap)))
 
 
 def _host(url: str) -> str:
