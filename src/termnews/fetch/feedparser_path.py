@@ -1,0 +1,164 @@
+"""Fallback path: feedparser for whatever the fast path declines.
+
+feedparser copes with ill-formed XML, wrong or missing encodings, old formats and
+odd roots. It is imported here only, on first use, and runs with its own
+sanitizer off: its HTML goes through sanitize.py like the fast path's.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from typing import Any
+
+from termnews.fetch.model import Enclosure, FeedParseError, ParsedEntry, ParsedFeed
+from termnews.fetch.sanitize import (
+    clean_line,
+    clean_text,
+    html_to_text,
+    order_bodies,
+    sanitize_html,
+    text_to_html,
+)
+
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+_ENTITY_DECL = re.compile(rb"<!ENTITY[^>]*>")
+_FIRST_TAG = re.compile(rb"<[A-Za-z_]")
+_DOCTYPE_SUBSET = re.compile(rb"(<!DOCTYPE[^\[>]*)\[.*?\]\s*>", re.DOTALL)
+_ROOT_TAG = re.compile(rb"<([A-Za-z_][\w.:-]*)")
+
+
+def parse_with_feedparser(data: bytes, url: str = "", content_type: str = "") -> ParsedFeed:
+    """Parse with feedparser and convert to ParsedFeed (FeedParseError if not a feed)."""
+    import feedparser  # lazy: slow to import
+
+    data = defuse_entities(data)
+    headers = {}
+    if url:
+        headers["content-location"] = url
+    if content_type:
+        headers["content-type"] = content_type
+    d = feedparser.parse(
+        data, response_headers=headers, sanitize_html=False, resolve_relative_uris=False
+    )
+    version = d.get("version", "")
+    if not version and not d.entries:
+        raise FeedParseError(not_a_feed_message(data))
+    feed = d.feed
+    warning = ""
+    if d.get("bozo"):
+        exc = d.get("bozo_exception")
+        warning = f"feed is not well-formed: {type(exc).__name__}: {exc}"[:300]
+    return ParsedFeed(
+        title=_title(feed),
+        link=clean_text(feed.get("link", "")),
+        format=version,
+        entries=[_entry(e) for e in d.entries],
+        parser="feedparser",
+        warning=warning,
+    )
+
+
+def defuse_entities(data: bytes) -> bytes:
+    """Remove entity declarations from the prolog so nothing can expand or be fetched."""
+    first = _FIRST_TAG.search(data)
+    end = first.start() if first else len(data)
+    prolog = data[:end]
+    if b"<!ENTITY" not in prolog:
+        return data
+    prolog = _DOCTYPE_SUBSET.sub(rb"\1>", prolog)
+    prolog = _ENTITY_DECL.sub(b"", prolog)
+    return prolog + data[end:]
+
+
+def not_a_feed_message(data: bytes) -> str:
+    """A short human reason why data is not a feed."""
+    head = data[:4096].lower()
+    if b"<html" in head or b"<!doctype html" in head or b"<body" in head:
+        return "not a feed: looks like an HTML page"
+    first = _ROOT_TAG.search(defuse_entities(data)[:65536].replace(b"<?", b"").replace(b"<!", b""))
+    if first:
+        return f"not a feed: XML root <{first.group(1).decode('ascii', 'replace')}>"
+    return "not a feed: no XML, JSON Feed or RSS found"
+
+
+def _title(obj: Any) -> str:
+    value = obj.get("title", "")
+    if dict.get(obj, "title_detail", {}).get("type") in _HTML_TYPES:
+        value = html_to_text(value)
+    return clean_line(value)
+
+
+def _entry(e: Any) -> ParsedEntry:
+    summary = ""
+    if "summary_detail" in e:  # no detail: the summary is a copy of the content
+        summary = _render({**dict.get(e, "summary_detail"), "value": dict.get(e, "summary")})
+    contents = dict.get(e, "content") or []
+    summary, content = order_bodies(summary, _render(contents[0]) if contents else "")
+    enclosures = [
+        Enclosure(link["href"].strip(), (link.get("type") or "").lower(), _int(link.get("length")))
+        for link in dict.get(e, "links", [])
+        if link.get("rel") == "enclosure" and link.get("href")
+    ]
+    if not enclosures:
+        enclosures = _media_enclosures(dict.get(e, "media_content", []))
+    return ParsedEntry(
+        guid=clean_text(dict.get(e, "id", "")),
+        link=clean_text(dict.get(e, "link", "")),
+        title=_title(e),
+        author=_authors(e),
+        published=_epoch(dict.get(e, "published_parsed")),
+        updated=_epoch(dict.get(e, "updated_parsed")),
+        summary=summary,
+        content=content,
+        enclosures=enclosures,
+        categories=list(
+            dict.fromkeys(
+                t for t in (clean_line(tag.get("term") or "") for tag in e.get("tags", [])) if t
+            )
+        ),
+        comments_url=clean_text(dict.get(e, "comments", "")),
+        comments_count=_int(dict.get(e, "slash_comments") or dict.get(e, "thr_total")),
+    )
+
+
+def _render(detail: Any) -> str:
+    value = detail.get("value") or ""
+    if detail.get("type") in _HTML_TYPES:
+        return sanitize_html(value, detail.get("base") or "")
+    return text_to_html(value)
+
+
+def _authors(e: Any) -> str:
+    names = [clean_line(a.get("name") or a.get("email") or "") for a in e.get("authors", [])]
+    names = [n for n in dict.fromkeys(names) if n]
+    if not names and dict.get(e, "author"):
+        names = [clean_line(e["author"])]
+    return ", ".join(names)
+
+
+def _media_enclosures(media: list) -> list[Enclosure]:
+    out = []
+    for m in media:
+        typ = (m.get("type") or "").lower()
+        medium = (m.get("medium") or "").lower()
+        href = m.get("url")
+        if href and (typ.startswith(("audio/", "video/")) or medium in ("audio", "video")):
+            out.append(Enclosure(href.strip(), typ, _int(m.get("filesize"))))
+    return out
+
+
+def _epoch(parsed: Any) -> int | None:
+    if not parsed:
+        return None
+    try:
+        return calendar.timegm(parsed)
+    except (OverflowError, ValueError):
+        return None
+
+
+def _int(value: Any) -> int | None:
+    if value is None:
+        return None
+    value = str(value).strip()
+    return int(value) if value.isdigit() else None
