@@ -94,11 +94,15 @@ def test_retry_after_is_honoured_on_the_next_refresh(server) -> None:
     assert route.hits == 1
 
 
-def test_cli_refresh_json_and_exit_codes(cli, server) -> None:
+def test_cli_refresh_json_and_exit_codes(cli, server, tmp_path: Path) -> None:
     server.add("/good", rss("Good", [("a", "Alpha"), ("b", "Beta <b>&amp;</b>")]))
     server.add("/bad", b"", status=500)
     assert cli("add", server.url("/good"), "--folder", "News").code == 0
-    assert cli("add", server.url("/bad"), "--no-refresh").code == 0
+    failed_add = cli("add", server.url("/bad"))
+    assert failed_add.code == 1 and "HTTP 500" in failed_add.err
+    opml = tmp_path / "bad.opml"
+    opml.write_text(f'<opml><body><outline xmlUrl="{server.url("/bad")}"/></body></opml>')
+    assert cli("import", str(opml)).code == 0
     result = cli("refresh", "--json")
     assert result.code == 1
     data = json.loads(result.out)

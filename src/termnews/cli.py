@@ -319,6 +319,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _out("termnews: interrupted", sys.stderr)
         return 130
+    except BrokenPipeError:  # `termnews articles | head`
+        sys.stderr.close()
+        return EXIT_OK
     finally:
         if demo is not None:
             demo.cleanup()

@@ -56,7 +56,8 @@ class DemoTransport(httpx.AsyncBaseTransport):
             return httpx.Response(304, headers={"ETag": etag}, request=request)
         ctype = CONTENT_TYPES.get(Path(name).suffix, "application/octet-stream")
         return httpx.Response(
-            200, headers={"Content-Type": ctype, "ETag": etag}, content=body, request=request
+            200, headers={"Content-Type": ctype, "ETag": etag}, stream=httpx.ByteStream(body),
+            request=request,
         )
 
 
@@ -82,9 +83,11 @@ class DemoHome:
     def seed(self) -> None:
         service = self.service()
         try:
-            for feed in manifest()["feeds"]:
+            feeds = manifest()["feeds"]
+            for feed in feeds:
                 service.subscribe(feed["url"], feed.get("title", ""), feed.get("folder", ""))
-            service.refresh()
+            for feed in feeds:  # one by one, so article ids are the same in every demo
+                service.refresh([feed["url"]])
             newest = max((a.sort_date for a in service.articles(limit=1)), default=None)
             if newest is not None:
                 shift_dates(service.conn, int(time.time()) - 3600 - newest)

@@ -171,6 +171,8 @@ class Fetcher:
                 result.error = _timeout_message(exc, self.config)
             except httpx.HTTPError as exc:
                 result.error = _network_message(exc)
+            except (httpx.StreamError, OSError, ValueError) as exc:
+                result.error = f"fetch failed: {type(exc).__name__}: {exc}"
         return result
 
     async def _get(self, result: FetchResult, etag: str | None, last_modified: str | None) -> None:
