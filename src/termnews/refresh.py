@@ -78,7 +78,7 @@ class RefreshSummary:
         counts = [
             f"{self.count(s)} {label}"
             for s, label in (
-                ("new", "with news"), ("updated", "with edits"), ("unchanged", "unchanged"),
+                ("new", "with new articles"), ("updated", "with edits"), ("unchanged", "unchanged"),
                 ("not_modified", "not modified"), ("skipped", "skipped"), ("error", "failed"),
             )
             if self.count(s)
