@@ -283,10 +283,8 @@ class _Entry:
             if kind is None:
                 if len(el):
                     self.scan(el, depth + 1, feed_level)
-            elif kind == "skip" or (feed_level and kind not in _FEED_KINDS):
-                continue
-            else:
-                getattr(self, "_on_" + kind)(el, depth)
+            elif kind != "skip" and (not feed_level or kind in _FEED_KINDS):
+                _HANDLERS[kind](self, el, depth)
 
     # -- element handlers --------------------------------------------------
     def _on_title(self, el, depth: int) -> None:
@@ -311,7 +309,8 @@ class _Entry:
             value = self._plain(el)
             if value:
                 value = join_url(base, value)
-            value = _LINK_ENTITY.sub(r"&\1", value.replace("&amp;", "&"))
+            if "&" in value:
+                value = _LINK_ENTITY.sub(r"&\1", value.replace("&amp;", "&"))
             self.link = value
             return
         rel = (el.get("rel") or "alternate").lower()
@@ -480,6 +479,11 @@ class _Entry:
             comments_url=clean_text(self.comments_url),
             comments_count=self.comments_count,
         )
+
+
+_HANDLERS = {
+    kind: getattr(_Entry, "_on_" + kind) for kind in set(_KINDS.values()) if kind != "skip"
+}
 
 
 def _render(item: tuple[str, str, str] | None) -> str:

@@ -16,7 +16,8 @@ _EXTRA_SLASHES = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*://)(/*)(.*?)")
 
 def join_url(base: str, url: str) -> str:
     """Resolve url against base ("" when it cannot be parsed)."""
-    url = _EXTRA_SLASHES.sub(r"\1\3", url)
+    if ":///" in url:
+        url = _EXTRA_SLASHES.sub(r"\1\3", url)
     if not base:
         return url
     try:

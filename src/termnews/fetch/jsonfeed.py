@@ -7,6 +7,7 @@ the same text cleaning and HTML sanitizing as the XML paths.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from termnews.fetch.dates import parse_date
@@ -21,7 +22,7 @@ from termnews.fetch.sanitize import (
     text_to_html,
 )
 
-_VERSION_PREFIX = "https://jsonfeed.org/version/"
+_VERSION_RE = re.compile(r"https?://jsonfeed\.org/version/(\d+(?:\.\d+)?)/?\s*")
 
 
 def parse_json_feed(data: bytes, url: str = "") -> ParsedFeed:
@@ -33,16 +34,16 @@ def parse_json_feed(data: bytes, url: str = "") -> ParsedFeed:
     if not isinstance(doc, dict):
         raise FeedParseError("not a feed: JSON without a feed object")
     version = doc.get("version")
-    if isinstance(version, str) and version.rstrip("/").startswith(_VERSION_PREFIX.rstrip("/")):
-        return _json_feed(doc, version, url)
+    match = _VERSION_RE.fullmatch(version) if isinstance(version, str) else None
+    if match:
+        return _json_feed(doc, match.group(1), url)
     if isinstance(doc.get("rss"), dict) and isinstance(doc["rss"].get("channel"), dict):
         return _rss_in_json(doc["rss"]["channel"], url)
     raise FeedParseError("not a feed: JSON but not a JSON Feed")
 
 
-def _json_feed(doc: dict, version: str, url: str) -> ParsedFeed:
+def _json_feed(doc: dict, number: str, url: str) -> ParsedFeed:
     base = _str(doc.get("feed_url")) or url
-    number = version.rstrip("/").rsplit("/", 1)[-1]
     feed = ParsedFeed(
         title=clean_line(_str(doc.get("title"))),
         link=clean_text(join_url(base, _str(doc.get("home_page_url")))),

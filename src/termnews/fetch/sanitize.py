@@ -71,11 +71,11 @@ _CONTROL_TABLE: dict[int, str | None] = {c: None for c in range(0x20) if c not i
 _CONTROL_TABLE[0x7F] = None
 _CONTROL_TABLE.update(_CP1252)
 _CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_WS_RE = re.compile(r"\s+")
+_SPACES = re.compile(r"[^\S\xa0\u2007\u202f]+")  # whitespace runs, no-break spaces kept
 # XHTML-style <iframe .../> would swallow the rest of the document in an HTML parser.
 _SELF_CLOSED = re.compile(
-    r"<(script|style|iframe|noscript|noembed|noframes|object|applet|template|textarea|"
-    r"select|title|xmp)(\s[^<>]*?)?/\s*>",
+    r"<(?=[sSiInNoOaAtTxX])(script|style|iframe|noscript|noembed|noframes|object|applet|"
+    r"template|textarea|select|title|xmp)(\s[^<>]*?)?/\s*>",
     re.IGNORECASE,
 )
 _TAGS_RE = re.compile(r"<[^>]*>")
@@ -121,7 +121,7 @@ def clean_text(s: str) -> str:
 
 def clean_line(s: str) -> str:
     """Single-line plain text (titles, names): like clean_text, whitespace collapsed."""
-    return _WS_RE.sub(" ", strip_controls(fix_text(s))).strip()
+    return _SPACES.sub(" ", strip_controls(fix_text(s))).strip()
 
 
 def looks_like_html(s: str) -> bool:
