@@ -5,7 +5,10 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import html
+import os
 import re
+import subprocess
+import sys
 from functools import cache
 from pathlib import Path
 
@@ -203,3 +206,59 @@ def test_json_feed_fields():
     assert entry.author == "Frank Boës"
     assert entry.published and entry.published > 1_500_000_000
     assert entry.content.startswith("<blockquote>")
+
+
+XML_BASE_FEED = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:base="http://example.org/blog/">
+  <title>Base</title><link href="/"/>
+  <entry xml:base="posts/">
+    <title>One</title><id>one</id><link href="one.html"/>
+    <link rel="enclosure" href="../media/one.mp3" type="audio/mpeg" length="123"/>
+    <updated>2024-05-01T10:00:00+02:00</updated>
+    <content type="html" xml:base="http://cdn.example.net/x/">&lt;img src="pic.png"&gt;
+      &lt;a href="../page"&gt;more&lt;/a&gt;</content>
+  </entry>
+  <entry><title>Two</title><id>http://example.org/2</id>
+    <published>2024-05-02T10:00:00Z</published></entry>
+</feed>"""
+
+
+def test_relative_urls_resolved_like_feedparser():
+    url = "http://example.org/feed.xml"
+    feed = parse_feed(XML_BASE_FEED, url=url)
+    ref = feedparser.parse(XML_BASE_FEED, response_headers={"content-location": url})
+    assert feed.parser == "fast"
+    assert feed.link == ref.feed.link == "http://example.org/"
+    one, two = feed.entries
+    assert one.link == ref.entries[0].link == "http://example.org/blog/posts/one.html"
+    assert one.guid == ref.entries[0].id
+    assert [(e.url, e.type, e.length) for e in one.enclosures] == [
+        ("http://example.org/blog/media/one.mp3", "audio/mpeg", 123)
+    ]
+    assert 'src="http://cdn.example.net/x/pic.png"' in one.content
+    assert 'href="http://cdn.example.net/page"' in one.content
+    assert one.updated == 1714550400 and one.published is None
+    assert two.link == "http://example.org/2"  # an Atom id doubles as the link
+    assert two.published == 1714644000
+
+
+def test_http_charset_overrides_like_feedparser():
+    latin1 = '<rss version="2.0"><channel><title>Café</title><item><title>Crème brûlée</title>'
+    latin1 += "</item></channel></rss>"
+    feed = parse_feed(latin1.encode("iso-8859-1"), content_type="text/xml; charset=ISO-8859-1")
+    assert (feed.title, feed.entries[0].title) == ("Café", "Crème brûlée")
+    utf8 = latin1.replace("<rss", '<?xml version="1.0" encoding="utf-8"?><rss')
+    feed = parse_feed(utf8.encode(), content_type="application/rss+xml; charset=utf-8")
+    assert feed.parser == "fast" and feed.entries[0].title == "Crème brûlée"
+
+
+def test_fast_path_does_not_import_feedparser():
+    code = (
+        "import sys\n"
+        "from termnews.fetch.parse import parse_feed\n"
+        f"feed = parse_feed({XML_BASE_FEED!r})\n"
+        "assert feed.parser == 'fast', feed.parser\n"
+        "assert 'feedparser' not in sys.modules\n"
+    )
+    src = str(Path(__file__).parents[1] / "src")
+    subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONPATH": src})
