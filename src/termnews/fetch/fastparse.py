@@ -184,8 +184,8 @@ def parse_fast(data: bytes, url: str = "", content_type: str = "") -> ParsedFeed
 
 def _prepare(data: bytes, content_type: str) -> bytes:
     """Strip what strict XML rejects but feeds commonly have; bail out on the risky."""
-    body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
-    body = body.lstrip()
+    bom = data.startswith(codecs.BOM_UTF8)
+    body = (data[3:] if bom else data).lstrip()  # whitespace before <?xml is common
     if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in body[:4]:
         raise NotSure("UTF-16/32 document")
     first = _FIRST_TAG.search(body)
@@ -193,15 +193,12 @@ def _prepare(data: bytes, content_type: str) -> bytes:
     if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
         raise NotSure("document has a DOCTYPE")
     declared = _XML_DECL_ENC.match(prolog)
+    encoding = _codec(declared.group(1).decode()) if declared else "utf-8"
+    if bom and encoding != "utf-8":
+        raise NotSure("BOM and XML declaration disagree")
     charset = _charset(content_type)
-    if charset and _codec(charset) != _codec(declared.group(1).decode() if declared else "utf-8"):
+    if charset and _codec(charset) != encoding:
         raise NotSure("HTTP charset differs from the document's")
-    if (
-        data.startswith(codecs.BOM_UTF8)
-        and declared
-        and _codec(declared.group(1).decode()) != ("utf-8")
-    ):
-        raise NotSure("BOM and declaration disagree")
     return body
 
 
