@@ -117,6 +117,16 @@ def test_feedparser_itself_survives_billion_laughs():
     assert "lollol" not in repr(d.entries)
 
 
+def test_bytes_naming_a_local_file_are_not_read(tmp_path):
+    """feedparser.parse(bytes) opens the file the bytes name; we must never do that."""
+    local = tmp_path / "local.xml"
+    local.write_bytes(b'<rss version="2.0"><channel><title>LOCAL FILE</title></channel></rss>')
+    with pytest.raises(FeedParseError):
+        parse_feed(str(local).encode())
+    with pytest.raises(FeedParseError):
+        parse_with_feedparser(str(local).encode())
+
+
 def test_no_network_for_external_dtd():
     data = b"""<?xml version="1.0"?>
 <!DOCTYPE rss SYSTEM "http://127.0.0.1:9/never.dtd">

@@ -8,6 +8,7 @@ sanitizer off: its HTML goes through sanitize.py like the fast path's.
 from __future__ import annotations
 
 import calendar
+import io
 import re
 from typing import Any
 
@@ -38,8 +39,9 @@ def parse_with_feedparser(data: bytes, url: str = "", content_type: str = "") ->
         headers["content-location"] = url
     if content_type:
         headers["content-type"] = content_type
+    # A stream, never bytes: feedparser would treat bytes naming a file as a path to read.
     d = feedparser.parse(
-        data, response_headers=headers, sanitize_html=False, resolve_relative_uris=False
+        io.BytesIO(data), response_headers=headers, sanitize_html=False, resolve_relative_uris=False
     )
     version = d.get("version", "")
     if not version and not d.entries:
