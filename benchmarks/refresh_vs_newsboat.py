@@ -9,7 +9,8 @@ medians and can write the raw figures as JSON.
 
 newsboat (installed from Debian if missing) runs with its own config, urls and cache
 files in a temp dir; its ``reload-threads`` is swept once on the cold plain scenario
-and the fastest value is used throughout. newsboat only stores HTTP validators on its
+and the fastest value is used throughout (--sweep-per-scenario: the fastest cold
+value of each scenario for that scenario). newsboat only stores HTTP validators on its
 second reload, so its warm run is the third reload on the same cache.
 
 termnews runs with TERMNEWS_HOME set to a fresh temp dir: ``termnews import
@@ -97,6 +98,11 @@ def run_measured(
         timer.start()
         try:
             _, status, ru = os.wait4(proc.pid, 0)
+        except BaseException:  # interrupted (Ctrl-C, SIGTERM): take the child down too
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            raise
         finally:
             timer.cancel()
         wall = time.perf_counter() - t0
@@ -289,6 +295,18 @@ def termnews_command(override: str | None) -> list[str] | None:
     return None
 
 
+def termnews_revision() -> str:
+    """``git describe --dirty`` of the termnews source this python imports, if any."""
+    spec = importlib.util.find_spec("termnews")
+    if spec is None or not spec.origin:
+        return "?"
+    out = subprocess.run(
+        ["git", "-C", str(Path(spec.origin).parent), "describe", "--always", "--dirty"],
+        capture_output=True, text=True, check=False,
+    )
+    return out.stdout.strip() or "not a git checkout"
+
+
 # --------------------------------------------------------------------------- benchmark
 
 
@@ -324,21 +342,38 @@ class Bench:
             print(f"    WARNING: expected {expect_304} x 304, got {http}", flush=True)
         return run
 
-    def sweep(self, nb: Newsboat, srv: FeedServer, threads: list[int]) -> dict[int, float]:
-        """Cold reload wall time of newsboat per reload-threads value."""
-        out: dict[int, float] = {}
-        print(f"newsboat reload-threads sweep (cold, plain, n={self.args.n}):", flush=True)
+    def sweep(self, nb: Newsboat, srv: FeedServer, scenario: str,
+              threads: list[int]) -> dict[int, dict[str, Any]]:
+        """One cold newsboat reload per reload-threads value: its figures."""
+        out: dict[int, dict[str, Any]] = {}
+        print(f"newsboat reload-threads sweep (cold, {scenario}, n={self.args.n}):", flush=True)
         for t in threads:
-            d = self.workdir(f"nb-sweep{t}")
+            d = self.workdir(f"nb-sweep-{scenario}{t}")
             nb.new_workspace(d, t)
             srv.reset()
             wall, cpu, mb, rc, to = nb.reload(d)
             http, _ = srv.stats()
-            out[t] = wall if rc == 0 and not to else float("inf")
+            ok = rc == 0 and not to
+            out[t] = {"wall_s": wall if ok else float("inf"), "cpu_s": cpu, "peak_mb": mb,
+                      "http": http}
             print(f"  reload-threads {t:3}: wall {wall:7.3f}s  cpu {cpu:6.3f}s  peak {mb:6.1f} MB"
                   f"  http{http}" + (f"  rc={rc}" if rc else ""), flush=True)
             self.cleanup(d)
         return out
+
+    def warmup(self, nb: Newsboat | None, tn: Termnews | None, srv: FeedServer) -> None:
+        """One untimed cold run of each reader: page cache, .pyc files, lazy imports."""
+        print("warm-up (untimed)...", flush=True)
+        if nb is not None:
+            d = self.workdir("nb-warmup")
+            nb.new_workspace(d, 8)
+            nb.reload(d)
+            self.cleanup(d)
+        if tn is not None:
+            d = self.workdir("tn-warmup")
+            tn.new_workspace(d)
+            tn.refresh(d)
+            self.cleanup(d)
 
     def cleanup(self, d: Path) -> None:
         """Remove a run directory unless --keep."""
@@ -433,6 +468,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--newsboat-threads", type=int, help="skip the sweep, use this value")
     ap.add_argument("--sweep", default=",".join(map(str, DEFAULT_SWEEP)),
                     help="reload-threads values to try")
+    ap.add_argument("--sweep-per-scenario", action="store_true",
+                    help="sweep reload-threads in every scenario (default: cold plain only)")
     ap.add_argument("--timeout", type=float, default=300.0, help="kill a run after this many s")
     args = ap.parse_args(argv)
     args.scenario_list = [s.strip() for s in args.scenarios.split(",") if s.strip()]
@@ -457,13 +494,13 @@ def main(argv: list[str] | None = None) -> int:
         tn_cmd = termnews_command(args.termnews)
         if tn_cmd is None:
             raise SystemExit("termnews not found: pip install -e . or pass --termnews CMD")
-        print("termnews command:", shlex.join(tn_cmd))
+        print("termnews command:", shlex.join(tn_cmd), " source:", termnews_revision())
 
     root = Path(tempfile.mkdtemp(prefix="tn-bench-"))
     bench = Bench(args, root)
     srv: FeedServer | None = None
-    sweep: dict[int, float] = {}
-    threads: int | None = None
+    sweeps: dict[str, dict[int, dict[str, Any]]] = {}
+    threads: dict[str, int] = {}
     try:
         if "newsboat" in args.tool_list:
             nb = Newsboat(ensure_newsboat(), bench.feeds / "urls", args.timeout)
@@ -483,25 +520,29 @@ def main(argv: list[str] | None = None) -> int:
 
         for scenario in args.scenario_list:
             latency = SCENARIOS[scenario]
-            srv = FeedServer(bench.feeds, port, latency, root / f"server-{scenario}.log")
-            if nb is not None and threads is None:
+            if nb is not None:
+                values = [int(x) for x in args.sweep.split(",")]
+                where = scenario if args.sweep_per_scenario else "plain"
                 if args.newsboat_threads:
-                    threads = args.newsboat_threads
-                else:
-                    if scenario != "plain":
-                        srv.stop()
-                        srv = FeedServer(bench.feeds, port, 0.0, root / "server-sweep.log")
-                    sweep = bench.sweep(nb, srv, [int(x) for x in args.sweep.split(",")])
-                    threads = min(sweep, key=lambda t: sweep[t])
-                    print(f"  -> newsboat reload-threads {threads}", flush=True)
-                    if scenario != "plain":
-                        srv.stop()
-                        srv = FeedServer(bench.feeds, port, latency,
-                                         root / f"server-{scenario}.log")
+                    threads[scenario] = args.newsboat_threads
+                elif where not in sweeps:
+                    srv = FeedServer(bench.feeds, port, SCENARIOS[where],
+                                     root / f"server-sweep-{where}.log")
+                    sweeps[where] = bench.sweep(nb, srv, where, values)
+                    srv.stop()
+                    srv = None
+                if not args.newsboat_threads:
+                    sweep = sweeps[where]
+                    threads[scenario] = min(sweep, key=lambda t: sweep[t]["wall_s"])
+                    print(f"  -> newsboat reload-threads {threads[scenario]} for {scenario}",
+                          flush=True)
+            srv = FeedServer(bench.feeds, port, latency, root / f"server-{scenario}.log")
+            if scenario == args.scenario_list[0]:
+                bench.warmup(nb, tn, srv)
             print(f"scenario {scenario} (latency {latency:g} ms):", flush=True)
             for rep in range(1, args.reps + 1):
-                if nb is not None and threads is not None:
-                    bench.newsboat_rep(nb, srv, scenario, rep, threads)
+                if nb is not None:
+                    bench.newsboat_rep(nb, srv, scenario, rep, threads[scenario])
                 if tn is not None:
                     bench.termnews_rep(tn, srv, scenario, rep)
             srv.stop()
@@ -510,7 +551,7 @@ def main(argv: list[str] | None = None) -> int:
         rows = summarize(bench.runs)
         print()
         print(f"n={args.n} feeds, {totals['items']} items, {totals['bytes'] / 1e6:.1f} MB per"
-              f" full fetch; reps={args.reps}; medians; newsboat reload-threads={threads};"
+              f" full fetch; reps={args.reps}; medians; newsboat reload-threads {threads};"
               f" termnews connections="
               f"{args.termnews_connections if args.termnews_connections else 'default'}")
         print_table(rows)
@@ -520,8 +561,10 @@ def main(argv: list[str] | None = None) -> int:
             args.json.write_text(json.dumps({
                 "params": {k: v for k, v in vars(args).items() if k != "json"} | {"port": port},
                 "totals": totals, "newsboat_threads": threads,
-                "newsboat_sweep": {str(k): v for k, v in sweep.items()},
-                "termnews_command": tn_cmd, "total_body_bytes": served,
+                "newsboat_sweeps": {sc: {str(t): v for t, v in sw.items()}
+                                    for sc, sw in sweeps.items()},
+                "termnews_command": tn_cmd, "termnews_revision": termnews_revision(),
+                "total_body_bytes": served,
                 "summary": rows, "runs": [asdict(r) for r in bench.runs],
             }, indent=1, default=str))
             print("wrote", args.json)
