@@ -242,6 +242,16 @@ def test_relative_urls_resolved_like_feedparser():
     assert two.published == 1714644000
 
 
+def test_guids_do_not_depend_on_the_feed_url():
+    doc = b"""<rss version="2.0"><channel><title>T</title><item><guid>42</guid></item>
+    <item><guid>post-7</guid><link>/p/7</link></item></channel></rss>"""
+    for url in ("", "http://a.example/feed", "https://b.example/x/rss"):
+        fast, slow = parse_feed(doc, url=url), parse_with_feedparser(doc, url=url)
+        assert [e.guid for e in fast.entries] == [e.guid for e in slow.entries] == ["42", "post-7"]
+        assert [e.link for e in fast.entries] == [e.link for e in slow.entries]
+    assert [e.link for e in fast.entries] == ["https://b.example/x/42", "https://b.example/p/7"]
+
+
 def test_http_charset_overrides_like_feedparser():
     latin1 = '<rss version="2.0"><channel><title>Café</title><item><title>Crème brûlée</title>'
     latin1 += "</item></channel></rss>"

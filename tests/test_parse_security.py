@@ -195,6 +195,16 @@ def test_sanitizer_on_feedparser_path_too():
     assert "<b>world</b>" in feed.entries[0].summary
 
 
+@pytest.mark.parametrize("fast", [True, False])
+def test_script_links_are_dropped(fast):
+    doc = b"""<rss version="2.0"><channel><title>T</title><link>javascript:alert(1)</link>
+    <item><title>I</title><link> JavaScript:alert(2)</link><comments>data:text/html,x</comments>
+    <enclosure url="file:///etc/passwd" type="audio/mpeg"/></item></channel></rss>"""
+    feed = parse_fast(doc) if fast else parse_with_feedparser(doc)
+    entry = feed.entries[0]
+    assert (feed.link, entry.link, entry.comments_url, entry.enclosures) == ("", "", "", [])
+
+
 def test_self_closed_iframe_does_not_swallow_the_rest():
     out = sanitize_html('<p>a</p><iframe src="http://x/"/><p>after</p>')
     assert "after" in out and "iframe" not in out

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from lxml import etree
 
 from termnews.fetch.dates import parse_date
-from termnews.fetch.feedurls import join_url, safe_base
+from termnews.fetch.feedurls import join_url, safe_base, safe_link
 from termnews.fetch.model import Enclosure, FeedParseError, ParsedEntry, ParsedFeed
 from termnews.fetch.sanitize import (
     clean_line,
@@ -154,7 +154,7 @@ def parse_fast(data: bytes, url: str = "", content_type: str = "") -> ParsedFeed
         raise NotSure(f"ill-formed XML: {exc}") from None
     tag = root.tag if isinstance(root.tag, str) else ""
     local = etree.QName(root).localname.lower() if tag else ""
-    base = safe_base(url, root.get(XML_BASE))
+    base = safe_base("", root.get(XML_BASE))  # in-document base; url is applied last
     if tag == "rss":
         channel = root.find("channel")
         if channel is None:
@@ -163,7 +163,7 @@ def parse_fast(data: bytes, url: str = "", content_type: str = "") -> ParsedFeed
         version = root.get("version", "")
         fmt = _RSS_VERSIONS.get(version) or ("rss20" if version.startswith("2.") else "rss")
         _check_count(root, "item", items)
-        return _build(fmt, channel, items, safe_base(base, channel.get(XML_BASE)), False)
+        return _build(fmt, channel, items, safe_base(base, channel.get(XML_BASE)), url, False)
     if tag == f"{{{NS_RDF}}}RDF":
         ns = NS_RSS10 if root.find(f"{{{NS_RSS10}}}channel") is not None else NS_RSS090
         channel = root.find(f"{{{ns}}}channel")
@@ -172,11 +172,11 @@ def parse_fast(data: bytes, url: str = "", content_type: str = "") -> ParsedFeed
         items = root.findall(f"{{{ns}}}item")
         _check_count(root, f"{{{ns}}}item", items)
         fmt = "rss10" if NS_RSS10 in root.nsmap.values() else "rss090"
-        return _build(fmt, channel, items, safe_base(base, channel.get(XML_BASE)), False)
+        return _build(fmt, channel, items, safe_base(base, channel.get(XML_BASE)), url, False)
     if tag == f"{{{NS_ATOM}}}feed":
         entries = root.findall(f"{{{NS_ATOM}}}entry")
         _check_count(root, f"{{{NS_ATOM}}}entry", entries)
-        return _build("atom10", root, entries, base, True)
+        return _build("atom10", root, entries, base, url, True)
     if local in _HTML_ROOTS:
         raise FeedParseError("not a feed: looks like an HTML page")
     raise NotSure(f"root element <{local}>", local)
@@ -222,17 +222,17 @@ def _check_count(root: etree._Element, tag: str, found: list) -> None:
         raise NotSure(f"{tag} elements outside the usual place")
 
 
-def _build(fmt: str, container, entries, base: str, atom: bool) -> ParsedFeed:
-    head = _Entry(base, atom)
+def _build(fmt: str, container, entries, base: str, url: str, atom: bool) -> ParsedFeed:
+    head = _Entry(base, url, atom)
     head.scan(container, 0, feed_level=True)
     feed = ParsedFeed(
         title=head.title_text(),
-        link=clean_text(head.link or ""),  # feedparser's: alternate link, else the id
+        link=head.url_out(head.link),  # feedparser's: alternate link, else the id
         format=fmt,
         parser="fast",
     )
     for el in entries:
-        entry = _Entry(safe_base(base, el.get(XML_BASE)), atom)
+        entry = _Entry(safe_base(base, el.get(XML_BASE)), url, atom)
         about = el.get(RDF_ABOUT)
         if about:
             entry.guid = about
@@ -242,10 +242,16 @@ def _build(fmt: str, container, entries, base: str, atom: bool) -> ParsedFeed:
 
 
 class _Entry:
-    """Collects one entry's (or the feed head's) fields, in document order."""
+    """Collects one entry's (or the feed head's) fields, in document order.
 
-    def __init__(self, base: str, atom: bool) -> None:
+    URLs are first resolved against the document's own xml:base (as feedparser does
+    when given bytes alone, which keeps guids independent of where the feed lives),
+    then against the feed's URL.
+    """
+
+    def __init__(self, base: str, url: str, atom: bool) -> None:
         self.base = base
+        self.url = url
         self.atom = atom
         self.title: tuple[str, str] | None = None
         self.title_prop_depth: int | None = None
@@ -387,7 +393,8 @@ class _Entry:
         href = el.get("url") or el.get("uri") or el.get("href")
         if href:
             typ = (el.get("type") or "").lower()
-            self.enclosures.append(Enclosure(href.strip(), typ, _int(el.get("length"))))
+            href = join_url(safe_base(self.base, el.get(XML_BASE)), href.strip())
+            self.enclosures.append(Enclosure(href, typ, _int(el.get("length"))))
 
     def _on_media_content(self, el, depth: int) -> None:
         href = el.get("url")
@@ -411,6 +418,15 @@ class _Entry:
         self.scan(el, depth + 1)
 
     # -- helpers -----------------------------------------------------------
+    def _render(self, item: tuple[str, str, str] | None) -> str:
+        if item is None:
+            return ""
+        value, typ, base = item
+        value = fix_text(value)
+        if typ in _HTML_TYPES:
+            return sanitize_html(value, join_url(self.url, base) if self.url else base)
+        return text_to_html(value)
+
     def _plain(self, el) -> str:
         if len(el):
             raise NotSure(f"markup inside <{etree.QName(el).localname}>")
@@ -458,22 +474,30 @@ class _Entry:
         value = fix_text(value)
         return clean_line(html_to_text(value) if typ in _HTML_TYPES else value)
 
+    def url_out(self, value: str | None) -> str:
+        """A URL for the outside world: against the feed URL, no script schemes."""
+        if not value:
+            return ""
+        return safe_link(join_url(self.url, clean_text(value)) if self.url else clean_text(value))
+
     def result(self) -> ParsedEntry:
         names = list(dict.fromkeys(clean_line(fix_text(n)) for n in self.authors))
-        summary = "" if self.summary_copied else _render(self.summary)
-        summary, content = order_bodies(summary, _render(self.content))
+        summary = "" if self.summary_copied else self._render(self.summary)
+        summary, content = order_bodies(summary, self._render(self.content))
+        for enc in self.enclosures or self.media:
+            enc.url = self.url_out(enc.url)
         return ParsedEntry(
             guid=clean_text(self.guid),
-            link=clean_text(self.link or ""),
+            link=self.url_out(self.link),
             title=self.title_text(),
             author=", ".join(n for n in names if n),
             published=parse_date(self.published),
             updated=parse_date(self.updated),
             summary=summary,
             content=content,
-            enclosures=self.enclosures or self.media,
+            enclosures=[e for e in self.enclosures or self.media if e.url],
             categories=self.categories,
-            comments_url=clean_text(self.comments_url),
+            comments_url=self.url_out(self.comments_url),
             comments_count=self.comments_count,
         )
 
@@ -481,16 +505,6 @@ class _Entry:
 _HANDLERS = {
     kind: getattr(_Entry, "_on_" + kind) for kind in set(_KINDS.values()) if kind != "skip"
 }
-
-
-def _render(item: tuple[str, str, str] | None) -> str:
-    if item is None:
-        return ""
-    value, typ, base = item
-    value = fix_text(value)
-    if typ in _HTML_TYPES:
-        return sanitize_html(value, base)
-    return text_to_html(value)
 
 
 def _xhtml_inner(el) -> str:

@@ -12,6 +12,7 @@ import io
 import re
 from typing import Any
 
+from termnews.fetch.feedurls import join_url, safe_link
 from termnews.fetch.model import Enclosure, FeedParseError, ParsedEntry, ParsedFeed
 from termnews.fetch.sanitize import (
     clean_line,
@@ -34,11 +35,9 @@ def parse_with_feedparser(data: bytes, url: str = "", content_type: str = "") ->
     import feedparser  # lazy: slow to import
 
     data = defuse_entities(data)
-    headers = {}
-    if url:
-        headers["content-location"] = url
-    if content_type:
-        headers["content-type"] = content_type
+    # No content-location: like the fast path, feedparser resolves against the document's
+    # own xml:base only (guids stay independent of the feed URL); url is applied below.
+    headers = {"content-type": content_type} if content_type else {}
     # A stream, never bytes: feedparser would treat bytes naming a file as a path to read.
     d = feedparser.parse(
         io.BytesIO(data), response_headers=headers, sanitize_html=False, resolve_relative_uris=False
@@ -53,9 +52,9 @@ def parse_with_feedparser(data: bytes, url: str = "", content_type: str = "") ->
         warning = f"feed is not well-formed: {type(exc).__name__}: {exc}"[:300]
     return ParsedFeed(
         title=_title(feed),
-        link=clean_text(feed.get("link", "")),
+        link=_url(url, feed.get("link")),
         format=version,
-        entries=[_entry(e) for e in d.entries],
+        entries=[_entry(e, url) for e in d.entries],
         parser="feedparser",
         warning=warning,
     )
@@ -91,12 +90,13 @@ def _title(obj: Any) -> str:
     return clean_line(value)
 
 
-def _entry(e: Any) -> ParsedEntry:
+def _entry(e: Any, url: str) -> ParsedEntry:
     summary = ""
     if "summary_detail" in e:  # no detail: the summary is a copy of the content
-        summary = _render({**dict.get(e, "summary_detail"), "value": dict.get(e, "summary")})
+        detail = {**dict.get(e, "summary_detail"), "value": dict.get(e, "summary")}
+        summary = _render(detail, url)
     contents = dict.get(e, "content") or []
-    summary, content = order_bodies(summary, _render(contents[0]) if contents else "")
+    summary, content = order_bodies(summary, _render(contents[0], url) if contents else "")
     enclosures = [
         Enclosure(link["href"].strip(), (link.get("type") or "").lower(), _int(link.get("length")))
         for link in dict.get(e, "links", [])
@@ -104,31 +104,39 @@ def _entry(e: Any) -> ParsedEntry:
     ]
     if not enclosures:
         enclosures = _media_enclosures(dict.get(e, "media_content", []))
+    for enc in enclosures:
+        enc.url = _url(url, enc.url)
     return ParsedEntry(
         guid=clean_text(dict.get(e, "id", "")),
-        link=clean_text(dict.get(e, "link", "")),
+        link=_url(url, dict.get(e, "link")),
         title=_title(e),
         author=_authors(e),
         published=_epoch(dict.get(e, "published_parsed")),
         updated=_epoch(dict.get(e, "updated_parsed")),
         summary=summary,
         content=content,
-        enclosures=enclosures,
+        enclosures=[enc for enc in enclosures if enc.url],
         categories=list(
             dict.fromkeys(
                 t for t in (clean_line(tag.get("term") or "") for tag in e.get("tags", [])) if t
             )
         ),
-        comments_url=clean_text(dict.get(e, "comments", "")),
+        comments_url=_url(url, dict.get(e, "comments")),
         comments_count=_int(dict.get(e, "slash_comments") or dict.get(e, "thr_total")),
     )
 
 
-def _render(detail: Any) -> str:
+def _render(detail: Any, url: str) -> str:
     value = detail.get("value") or ""
     if detail.get("type") in _HTML_TYPES:
-        return sanitize_html(value, detail.get("base") or "")
+        return sanitize_html(value, join_url(url, detail.get("base") or ""))
     return text_to_html(value)
+
+
+def _url(url: str, value: str | None) -> str:
+    """value resolved against the feed URL, without script schemes."""
+    value = clean_text(value or "")
+    return safe_link(join_url(url, value)) if value else ""
 
 
 def _authors(e: Any) -> str:

@@ -36,3 +36,14 @@ def safe_base(base: str, xml_base: str | None) -> str:
     if joined.strip().split(":", 1)[0] not in _SAFE_SCHEMES:
         return base
     return joined
+
+
+_SCRIPT_SCHEMES = ("javascript", "vbscript", "data", "file")
+
+
+def safe_link(url: str) -> str:
+    """url, or "" if it would run code or read local files when opened."""
+    head = url[:16]
+    if ":" in head and head.split(":", 1)[0].strip().lower() in _SCRIPT_SCHEMES:
+        return ""
+    return url

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from termnews.fetch.dates import parse_date
-from termnews.fetch.feedurls import join_url
+from termnews.fetch.feedurls import join_url, safe_link
 from termnews.fetch.model import Enclosure, FeedParseError, ParsedEntry, ParsedFeed
 from termnews.fetch.sanitize import (
     clean_line,
@@ -46,7 +46,7 @@ def _json_feed(doc: dict, number: str, url: str) -> ParsedFeed:
     base = _str(doc.get("feed_url")) or url
     feed = ParsedFeed(
         title=clean_line(_str(doc.get("title"))),
-        link=clean_text(join_url(base, _str(doc.get("home_page_url")))),
+        link=_url(base, _str(doc.get("home_page_url"))),
         format="json1" if number in ("1", "1.0") else f"json{number}",
         parser="json",
     )
@@ -77,7 +77,7 @@ def _json_item(item: dict, base: str, feed_authors: str) -> ParsedEntry:
             size = att.get("size_in_bytes")
             enclosures.append(
                 Enclosure(
-                    join_url(base, _str(att["url"]).strip()),
+                    _url(base, _str(att["url"])),
                     _str(att.get("mime_type")).lower(),
                     size if isinstance(size, int) and not isinstance(size, bool) else None,
                 )
@@ -85,7 +85,7 @@ def _json_item(item: dict, base: str, feed_authors: str) -> ParsedEntry:
     tags = item.get("tags")
     return ParsedEntry(
         guid=clean_text(_str(item.get("id"))),
-        link=clean_text(join_url(base, link)) if link else "",
+        link=_url(base, link),
         title=_title(_str(item.get("title"))),
         author=_authors(item) or feed_authors,
         published=parse_date(_str(item.get("date_published"))),
@@ -101,7 +101,7 @@ def _rss_in_json(channel: dict, url: str) -> ParsedFeed:
     """scripting.com's RSS 2.0 written as JSON: the same element names as keys."""
     feed = ParsedFeed(
         title=_title(_str(channel.get("title"))),
-        link=clean_text(join_url(url, _str(channel.get("link")))),
+        link=_url(url, _str(channel.get("link"))),
         format="rss20-json",
         parser="json",
     )
@@ -112,25 +112,32 @@ def _rss_in_json(channel: dict, url: str) -> ParsedFeed:
         guid = _str(guid.get("#value") if isinstance(guid, dict) else guid)
         link = _str(item.get("link")) or guid
         enclosures = [
-            Enclosure(_str(enc["url"]), _str(enc.get("type")).lower(), _int(enc.get("length")))
+            Enclosure(
+                _url(url, _str(enc["url"])), _str(enc.get("type")).lower(), _int(enc.get("length"))
+            )
             for enc in _as_list(item.get("enclosure"))
-            if isinstance(enc, dict) and _str(enc.get("url"))
+            if isinstance(enc, dict) and _url(url, _str(enc.get("url")))
         ]
         description = _str(item.get("description"))
         feed.entries.append(
             ParsedEntry(
                 guid=clean_text(guid),
-                link=clean_text(join_url(url, link)) if link else "",
+                link=_url(url, link),
                 title=_title(_str(item.get("title"))),
                 author=clean_line(_str(item.get("author"))),
                 published=parse_date(_str(item.get("pubDate"))),
                 summary=sanitize_html(description, url),
                 enclosures=enclosures,
                 categories=_unique(_as_list(item.get("category"))),
-                comments_url=clean_text(_str(item.get("comments"))),
+                comments_url=_url(url, _str(item.get("comments"))),
             )
         )
     return feed
+
+
+def _url(base: str, value: str) -> str:
+    value = clean_text(value)
+    return safe_link(join_url(base, value)) if value else ""
 
 
 def _title(value: str) -> str:
