@@ -38,6 +38,7 @@ class FeedOutcome:
     updated: int = 0
     error: str | None = None
     moved_to: str | None = None
+    changed_ids: list[int] = field(default_factory=list)  # new and edited articles
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -62,6 +63,11 @@ class RefreshSummary:
 
     def count(self, status: str) -> int:
         return sum(o.status == status for o in self.outcomes)
+
+    @property
+    def changed_ids(self) -> list[int]:
+        """Ids of every article this refresh added or edited."""
+        return [i for o in self.outcomes for i in o.changed_ids]
 
     @property
     def new_articles(self) -> int:
@@ -136,7 +142,8 @@ def _store_parsed(
             ),
         )
     status = "new" if counts.new else "updated" if counts.updated else "unchanged"
-    return FeedOutcome(feed.id, feed.url, status, counts.new, counts.updated, moved_to=moved)
+    return FeedOutcome(feed.id, feed.url, status, counts.new, counts.updated, moved_to=moved,
+                       changed_ids=counts.changed_ids)
 
 
 def _apply_move(conn: sqlite3.Connection, feed: Validators, result: FetchResult) -> str | None:

@@ -6,7 +6,7 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from termnews.fetch.model import ParsedEntry
 from termnews.storage.db import transaction
@@ -45,8 +45,11 @@ def _fingerprint(entry: ParsedEntry, enclosures: str, categories: str) -> str:
 
 @dataclass(slots=True)
 class UpsertCounts:
+    """How many entries were new or edited, and the ids of those articles."""
+
     new: int = 0
     updated: int = 0
+    changed_ids: list[int] = field(default_factory=list)
 
 
 def upsert_entries(
@@ -101,7 +104,18 @@ def upsert_entries(
                WHERE feed_id = ? AND key = ?""",
             updates,
         )
-    return UpsertCounts(len(inserts), len(updates))
+    changed = [row[1] for row in inserts] + [row[-1] for row in updates]
+    ids: list[int] = []
+    for start in range(0, len(changed), 500):
+        chunk = changed[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        ids += [
+            r[0]
+            for r in conn.execute(
+                f"SELECT id FROM articles WHERE feed_id = ? AND key IN ({marks})", (feed_id, *chunk)
+            )
+        ]
+    return UpsertCounts(len(inserts), len(updates), sorted(ids))
 
 
 def list_articles(
