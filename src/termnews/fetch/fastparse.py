@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from lxml import etree
 
 from termnews.fetch.dates import parse_date
-from termnews.fetch.feedurls import join_url, safe_base, safe_link
+from termnews.fetch.feedurls import absolute, join_url, safe_base, safe_link
 from termnews.fetch.model import Enclosure, FeedParseError, ParsedEntry, ParsedFeed
 from termnews.fetch.sanitize import (
     clean_line,
@@ -424,7 +424,7 @@ class _Entry:
         value, typ, base = item
         value = fix_text(value)
         if typ in _HTML_TYPES:
-            return sanitize_html(value, join_url(self.url, base) if self.url else base)
+            return sanitize_html(value, absolute(self.url, base) if base else self.url)
         return text_to_html(value)
 
     def _plain(self, el) -> str:
@@ -478,7 +478,7 @@ class _Entry:
         """A URL for the outside world: against the feed URL, no script schemes."""
         if not value:
             return ""
-        return safe_link(join_url(self.url, clean_text(value)) if self.url else clean_text(value))
+        return safe_link(absolute(self.url, clean_text(value)))
 
     def result(self) -> ParsedEntry:
         names = list(dict.fromkeys(clean_line(fix_text(n)) for n in self.authors))

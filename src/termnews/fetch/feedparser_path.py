@@ -12,7 +12,7 @@ import io
 import re
 from typing import Any
 
-from termnews.fetch.feedurls import join_url, safe_link
+from termnews.fetch.feedurls import absolute, safe_link
 from termnews.fetch.model import Enclosure, FeedParseError, ParsedEntry, ParsedFeed
 from termnews.fetch.sanitize import (
     clean_line,
@@ -129,14 +129,15 @@ def _entry(e: Any, url: str) -> ParsedEntry:
 def _render(detail: Any, url: str) -> str:
     value = detail.get("value") or ""
     if detail.get("type") in _HTML_TYPES:
-        return sanitize_html(value, join_url(url, detail.get("base") or ""))
+        base = detail.get("base") or ""
+        return sanitize_html(value, absolute(url, base) if base else url)
     return text_to_html(value)
 
 
 def _url(url: str, value: str | None) -> str:
     """value resolved against the feed URL, without script schemes."""
     value = clean_text(value or "")
-    return safe_link(join_url(url, value)) if value else ""
+    return safe_link(absolute(url, value)) if value else ""
 
 
 def _authors(e: Any) -> str:

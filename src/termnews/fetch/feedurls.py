@@ -26,6 +26,13 @@ def join_url(base: str, url: str) -> str:
         return ""
 
 
+def absolute(base: str, url: str) -> str:
+    """url against the feed's own URL, skipping the work for already-absolute web URLs."""
+    if not base or url.startswith(("http://", "https://")):
+        return url
+    return join_url(base, url)
+
+
 def safe_base(base: str, xml_base: str | None) -> str:
     """The base URI in effect inside an element carrying xml:base (if any)."""
     if not xml_base:

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from termnews.fetch.dates import parse_date
-from termnews.fetch.feedurls import join_url, safe_link
+from termnews.fetch.feedurls import absolute, safe_link
 from termnews.fetch.model import Enclosure, FeedParseError, ParsedEntry, ParsedFeed
 from termnews.fetch.sanitize import (
     clean_line,
@@ -137,7 +137,7 @@ def _rss_in_json(channel: dict, url: str) -> ParsedFeed:
 
 def _url(base: str, value: str) -> str:
     value = clean_text(value)
-    return safe_link(join_url(base, value)) if value else ""
+    return safe_link(absolute(base, value)) if value else ""
 
 
 def _title(value: str) -> str:
