@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -18,6 +19,7 @@ from termnews.paths import Paths
 from termnews.refresh import ProgressCallback, RefreshSummary, refresh_feeds
 from termnews.storage import articles as article_repo
 from termnews.storage import feeds as feed_repo
+from termnews.storage import state as state_repo
 from termnews.storage.db import StorageError, connect, describe_error
 from termnews.storage.records import Article, Feed
 
@@ -148,6 +150,13 @@ class NewsService:
 
     def mark_feed_read(self, ref: str) -> int:
         return article_repo.mark_feed_read(self.conn, self.feed(ref).id)
+
+    # -- state kept between runs -------------------------------------------
+    def get_state(self, key: str, default: Any = None) -> Any:
+        return state_repo.get_state(self.conn, key, default)
+
+    def set_state(self, key: str, value: Any) -> None:
+        state_repo.set_state(self.conn, key, value)
 
     # -- OPML ---------------------------------------------------------------
     def import_opml(self, path: Path) -> tuple[int, int]:

@@ -50,4 +50,11 @@ MIGRATIONS: list[str] = [
     CREATE INDEX articles_unread ON articles(feed_id) WHERE read = 0;
     CREATE INDEX articles_starred ON articles(starred) WHERE starred = 1;
     """,
+    # 2: small key/value state the UI keeps between runs (last feed, theme, ...)
+    """
+    CREATE TABLE state (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
 ]
