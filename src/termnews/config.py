@@ -47,16 +47,55 @@ class RefreshConfig:
             raise ConfigError(f"{where}: refresh.max_redirects: expected an integer >= 0")
 
 
+FULL_TEXT_MODES = ("auto", "always", "never")
+
+
+@dataclass(slots=True)
+class FeedReaderConfig:
+    """``[reader.feeds."FEED URL"]``: reader settings for one feed."""
+
+    full_text: str = "auto"  # "auto" | "always" | "never"
+
+
+@dataclass(slots=True)
+class ReaderConfig:
+    """``[reader]``: fetching and extracting the full article behind an item."""
+
+    full_text: str = "auto"  # auto: fetch pages of summary-only items; always; never
+    max_page_mb: float = 5.0  # page size cap, after decompression
+    page_deadline: float = 20.0  # seconds for one page, whatever the server does
+    feeds: dict[str, FeedReaderConfig] = field(default_factory=dict)  # by feed URL
+
+    def full_text_for(self, feed_url: str) -> str:
+        """The full-text mode of the feed at ``feed_url``."""
+        override = self.feeds.get(feed_url)
+        return override.full_text if override is not None else self.full_text
+
+    def check(self, where: str) -> None:
+        """Reject values that parse but make no sense."""
+        modes = " | ".join(f'"{m}"' for m in FULL_TEXT_MODES)
+        checks = [("reader.full_text", self.full_text)]
+        checks += [(f'reader.feeds."{u}".full_text', f.full_text) for u, f in self.feeds.items()]
+        for key, value in checks:
+            if value not in FULL_TEXT_MODES:
+                raise ConfigError(f"{where}: {key}: expected {modes}, got {value!r}")
+        for name in ("max_page_mb", "page_deadline"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{where}: reader.{name}: expected a number > 0")
+
+
 @dataclass(slots=True)
 class Config:
     """The whole config file."""
 
     refresh: RefreshConfig = field(default_factory=RefreshConfig)
+    reader: ReaderConfig = field(default_factory=ReaderConfig)
     source: Path | None = None  # the file it came from, if any
 
     def check(self, where: str) -> None:
         """Range checks of every section."""
         self.refresh.check(where)
+        self.reader.check(where)
 
 
 _TYPE_NAMES = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}
