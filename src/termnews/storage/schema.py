@@ -57,4 +57,17 @@ MIGRATIONS: list[str] = [
         value TEXT NOT NULL
     );
     """,
+    # 3: the full article extracted from an item's linked page, fetched once
+    """
+    CREATE TABLE full_texts (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        status TEXT NOT NULL,  -- 'ok' or 'error'
+        url TEXT NOT NULL DEFAULT '',  -- the page's final URL, base for its links
+        content TEXT NOT NULL DEFAULT '',  -- the extracted article as simplified HTML
+        meta TEXT NOT NULL DEFAULT '{}',  -- the page's title, author, date, site name
+        related TEXT NOT NULL DEFAULT '[]',  -- the page's own related links
+        error TEXT,  -- why the page could not be fetched or extracted
+        fetched_at INTEGER NOT NULL
+    );
+    """,
 ]
