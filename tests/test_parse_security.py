@@ -9,6 +9,7 @@ import feedparser
 import pytest
 from lxml import etree
 
+from termnews.fetch.doctype import strip_doctype
 from termnews.fetch.fastparse import NotSure, _xml_parser, parse_fast
 from termnews.fetch.feedparser_path import defuse_entities, parse_with_feedparser
 from termnews.fetch.model import FeedParseError, ParsedFeed
@@ -90,6 +91,41 @@ def test_defuse_entities_strips_declarations_only():
     out = defuse_entities(BILLION_LAUGHS)
     assert b"<!ENTITY" not in out
     assert out.endswith(BILLION_LAUGHS[BILLION_LAUGHS.index(b"<rss") :])
+
+
+TRICKY_SUBSETS = [
+    b'<!DOCTYPE rss [<!ENTITY a "]>"><!ENTITY b "<i>bomb</i>">]>',
+    b"<!DOCTYPE rss [<!-- ]> --><!ENTITY a 'x]>y'>]>",
+    b'<!DOCTYPE rss SYSTEM "a]>.dtd" [<!ENTITY a "&#60;">]>',
+    b'<!DOCTYPE rss [<!ENTITY a "x">]><!DOCTYPE rss [<!ENTITY b "y">]>',
+]
+
+
+@pytest.mark.parametrize("doctype", TRICKY_SUBSETS)
+def test_doctype_scan_is_not_fooled_by_quotes_or_comments(doctype):
+    doc = b'<?xml version="1.0"?>\n<!-- hi -->' + doctype + b"<rss><channel/></rss>"
+    out = strip_doctype(doc)
+    assert out == b'<?xml version="1.0"?>\n<!-- hi --><rss><channel/></rss>'
+
+
+def test_old_netscape_rss_keeps_html_entities():
+    """With the DOCTYPE on the XML declaration's line, feedparser alone keeps it and
+    expat then drops &eacute; silently; we strip it so the entities decode."""
+    doc = b"""<?xml version="1.0"?><!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD \
+RSS 0.91//EN" "http://my.netscape.com/publish/formats/rss-0.91.dtd">
+<rss version="0.91"><channel><title>N</title><item><title>It&eacute;m</title>
+<link>http://x.example/2</link><description>caf&eacute; &amp; cr&egrave;me</description>
+</item></channel></rss>"""
+    entry = parse_feed(doc).entries[0]
+    assert entry.title == "Itém"
+    assert "café" in entry.summary and "crème" in entry.summary
+    plain = (
+        doc.replace(b"It&eacute;m", b"Plain")
+        .replace(b"caf&eacute; ", b"")
+        .replace(b"cr&egrave;me", b"cream")
+    )
+    feed = parse_feed(plain)
+    assert feed.parser == "fast" and feed.entries[0].title == "Plain"
 
 
 def test_external_entities_are_never_resolved(tmp_path):

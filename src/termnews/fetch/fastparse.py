@@ -3,7 +3,7 @@
 This module handles the document (bytes, encoding, root, channel, item list);
 fastentry.py maps each item's elements to fields with feedparser's rules, so the
 two paths agree. Anything the fast path is not sure about raises NotSure and the
-caller falls back to feedparser: ill-formed XML, DOCTYPEs, charset conflicts,
+caller falls back to feedparser: ill-formed XML, entity declarations, charset conflicts,
 unknown roots, markup where text was expected, unusual content types.
 """
 
@@ -15,6 +15,7 @@ import threading
 
 from lxml import etree
 
+from termnews.fetch.doctype import find_doctype, strip_doctype
 from termnews.fetch.fastentry import (
     NS_ATOM,
     NS_RDF,
@@ -33,7 +34,6 @@ __all__ = ["NotSure", "parse_fast"]
 
 _RSS_VERSIONS = {"0.91": "rss091u", "0.92": "rss092", "0.93": "rss093", "0.94": "rss094"}
 _XML_DECL_ENC = re.compile(rb"<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)")
-_FIRST_TAG = re.compile(rb"<[A-Za-z_]")
 _HTML_ROOTS = ("html", "body", "head")
 
 _local = threading.local()
@@ -95,11 +95,14 @@ def _prepare(data: bytes, content_type: str) -> bytes:
     body = (data[3:] if bom else data).lstrip()  # whitespace before <?xml is common
     if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in body[:4]:
         raise NotSure("UTF-16/32 document")
-    first = _FIRST_TAG.search(body)
-    prolog = body[: first.start()] if first else body
-    if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
-        raise NotSure("document has a DOCTYPE")
-    declared = _XML_DECL_ENC.match(prolog)
+    doctype = find_doctype(body)
+    if doctype is not None:
+        # Even an external-only DOCTYPE (RSS 0.91's) goes: with it, libxml2 would skip
+        # undefined entities like &eacute; silently instead of failing.
+        if doctype[2]:
+            raise NotSure("DOCTYPE with an internal subset (entity declarations)")
+        body = strip_doctype(body)
+    declared = _XML_DECL_ENC.match(body)
     encoding = _codec(declared.group(1).decode()) if declared else "utf-8"
     if bom and encoding != "utf-8":
         raise NotSure("BOM and XML declaration disagree")

@@ -12,6 +12,7 @@ import io
 import re
 from typing import Any
 
+from termnews.fetch.doctype import strip_doctype
 from termnews.fetch.feedurls import absolute, safe_link
 from termnews.fetch.model import Enclosure, FeedParseError, ParsedEntry, ParsedFeed
 from termnews.fetch.sanitize import (
@@ -24,9 +25,6 @@ from termnews.fetch.sanitize import (
 )
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
-_ENTITY_DECL = re.compile(rb"<!ENTITY[^>]*>")
-_FIRST_TAG = re.compile(rb"<[A-Za-z_]")
-_DOCTYPE_SUBSET = re.compile(rb"(<!DOCTYPE[^\[>]*)\[.*?\]\s*>", re.DOTALL)
 _ROOT_TAG = re.compile(rb"<([A-Za-z_][\w.:-]*)")
 
 
@@ -61,15 +59,13 @@ def parse_with_feedparser(data: bytes, url: str = "", content_type: str = "") ->
 
 
 def defuse_entities(data: bytes) -> bytes:
-    """Remove entity declarations from the prolog so nothing can expand or be fetched."""
-    first = _FIRST_TAG.search(data)
-    end = first.start() if first else len(data)
-    prolog = data[:end]
-    if b"<!ENTITY" not in prolog:
-        return data
-    prolog = _DOCTYPE_SUBSET.sub(rb"\1>", prolog)
-    prolog = _ENTITY_DECL.sub(b"", prolog)
-    return prolog + data[end:]
+    """Drop the DOCTYPE (and with it every entity declaration) before feedparser runs.
+
+    Nothing can then expand or be fetched, and undeclared entities make expat fail,
+    so feedparser's loose parser decodes the HTML ones (&eacute;); with a DOCTYPE
+    left in, expat would skip them silently.
+    """
+    return strip_doctype(data)
 
 
 def not_a_feed_message(data: bytes) -> str:

@@ -98,7 +98,7 @@ _NAMED_ENTITY_RE = re.compile(r"&(\w+);")
 
 
 def fix_text(s: str) -> str:
-    """Repair text as feedparser does: UTF-8 read as Latin-1, then cp1252 controls."""
+    """Repair text as feedparser does: UTF-8 that was decoded as Latin-1 is re-decoded."""
     if s.isascii():
         return s
     try:
