@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from array import array
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +21,10 @@ from termnews.paths import Paths
 from termnews.refresh import ProgressCallback, RefreshSummary, refresh_feeds
 from termnews.storage import articles as article_repo
 from termnews.storage import feeds as feed_repo
+from termnews.storage import headlines as headline_repo
 from termnews.storage import state as state_repo
 from termnews.storage.db import StorageError, connect, describe_error
+from termnews.storage.headlines import Headline, View
 from termnews.storage.records import Article, Feed
 
 
@@ -150,6 +154,26 @@ class NewsService:
 
     def mark_feed_read(self, ref: str) -> int:
         return article_repo.mark_feed_read(self.conn, self.feed(ref).id)
+
+    # -- headline lists by position (the UI's virtual list) ------------------
+    def view_ids(self, view: View) -> array:
+        """A view's article ids, newest first: its length and position -> article."""
+        return headline_repo.view_ids(self.conn, view)
+
+    def headlines(self, ids: Sequence[int]) -> list[Headline]:
+        """Lean rows (no bodies) of ``ids`` in that order; vanished ids are left out."""
+        return headline_repo.headlines(self.conn, ids)
+
+    def unread_among(self, ids: Sequence[int]) -> set[int]:
+        return headline_repo.unread_among(self.conn, ids)
+
+    def mark_view_read(self, view: View) -> list[int]:
+        """Mark a whole view read; returns the ids that changed (to undo)."""
+        return headline_repo.mark_view_read(self.conn, view)
+
+    def set_read(self, ids: Sequence[int], read: bool) -> int:
+        """Set read on any number of articles (unknown ids are ignored)."""
+        return headline_repo.set_read(self.conn, ids, read)
 
     # -- state kept between runs -------------------------------------------
     def get_state(self, key: str, default: Any = None) -> Any:

@@ -70,4 +70,9 @@ MIGRATIONS: list[str] = [
         fetched_at INTEGER NOT NULL
     );
     """,
+    # 4: covering indexes for the UI's headline lists and unread counts on big caches
+    """
+    CREATE INDEX articles_read_date ON articles(read, sort_date, id);
+    CREATE INDEX articles_feed_read ON articles(feed_id, read, sort_date);
+    """,
 ]
