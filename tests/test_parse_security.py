@@ -80,6 +80,25 @@ def test_billion_laughs_lxml_parser_does_not_expand():
         parse_fast(BILLION_LAUGHS)
 
 
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-32"])
+def test_entity_bombs_in_utf16_and_utf32(codec):
+    for bomb in (BILLION_LAUGHS, QUADRATIC):
+        text = bomb.decode().replace('version="1.0"?>', f'version="1.0" encoding="{codec}"?>')
+        if "encoding" not in text:
+            text = f'<?xml version="1.0" encoding="{codec}"?>' + text
+        start = time.perf_counter()
+        feed = parse_feed(text.encode(codec), content_type=f"text/xml; charset={codec}")
+        assert time.perf_counter() - start < 5
+        assert "lollol" not in _everything(feed) and "x" * 1000 not in _everything(feed)
+
+
+def test_utf16_feed_reads_like_utf8():
+    doc = '<?xml version="1.0" encoding="UTF-16"?><rss version="2.0"><channel><title>Ça</title>'
+    doc += "<item><title>Ünïcödé</title></item></channel></rss>"
+    feed = parse_feed(doc.encode("utf-16"), content_type="application/xml; charset=utf-16")
+    assert (feed.parser, feed.title, feed.entries[0].title) == ("fast", "Ça", "Ünïcödé")
+
+
 def test_quadratic_blowup_is_defused_on_feedparser_path():
     start = time.perf_counter()
     feed = parse_with_feedparser(QUADRATIC)

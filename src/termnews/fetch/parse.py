@@ -18,6 +18,14 @@ __all__ = ["FeedParseError", "ParsedFeed", "parse_feed"]
 
 log = logging.getLogger(__name__)
 
+# (prefix, codec): BOMs first, then BOM-less "<?" in UTF-32 / UTF-16.
+_WIDE = (
+    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+    (b"<\x00\x00\x00", "utf-32-le"), (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00", "utf-16-le"), (b"\x00<", "utf-16-be"),
+)  # fmt: skip
+_DECLARED = re.compile(r"""^(\s*<\?xml[^>]*?encoding\s*=\s*["'])[^"']*""")
 _HTML_START = re.compile(
     rb"(?:\s|<\?[^>]*>|<!--.*?-->)*<(?:!doctype\s+html|html[\s>])", re.IGNORECASE | re.DOTALL
 )
@@ -28,6 +36,9 @@ def parse_feed(data: bytes, url: str = "", content_type: str = "") -> ParsedFeed
 
     Raises FeedParseError with a short human message when data is not a feed.
     """
+    wide = _to_utf8(data)
+    if wide is not None:  # both parsers and the DOCTYPE scan want an ASCII-compatible text
+        data, content_type = wide, ""
     body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
     head = body[:2048].lstrip()
     if not head:
@@ -54,3 +65,12 @@ def parse_feed(data: bytes, url: str = "", content_type: str = "") -> ParsedFeed
         raise
     except Exception as exc:
         raise FeedParseError(f"not a feed: unreadable ({type(exc).__name__})") from exc
+
+
+def _to_utf8(data: bytes) -> bytes | None:
+    """A UTF-16/32 document re-encoded as UTF-8 (declaration adjusted), else None."""
+    for prefix, codec in _WIDE:
+        if data.startswith(prefix):
+            text = data.decode(codec, "replace").lstrip("\ufeff")
+            return _DECLARED.sub(r"\1utf-8", text, count=1).encode("utf-8")
+    return None
