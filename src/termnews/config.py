@@ -85,17 +85,33 @@ class ReaderConfig:
 
 
 @dataclass(slots=True)
+class UiConfig:
+    """``[ui]``: how the terminal UI behaves."""
+
+    mark_read_on_open: bool = True  # opening an article marks it read
+    auto_refresh_minutes: int = 0  # refresh all feeds this often while the UI runs; 0 = never
+    sidebar: bool = True  # show the related-articles sidebar at start
+
+    def check(self, where: str) -> None:
+        if self.auto_refresh_minutes < 0:
+            raise ConfigError(f"{where}: ui.auto_refresh_minutes: expected an integer >= 0")
+
+
+@dataclass(slots=True)
 class Config:
     """The whole config file."""
 
     refresh: RefreshConfig = field(default_factory=RefreshConfig)
     reader: ReaderConfig = field(default_factory=ReaderConfig)
+    ui: UiConfig = field(default_factory=UiConfig)
+    keymap: dict[str, str] = field(default_factory=dict)  # binding id -> keys ("j,down")
     source: Path | None = None  # the file it came from, if any
 
     def check(self, where: str) -> None:
         """Range checks of every section."""
         self.refresh.check(where)
         self.reader.check(where)
+        self.ui.check(where)
 
 
 _TYPE_NAMES = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}
