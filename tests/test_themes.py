@@ -1,0 +1,238 @@
+"""Theme files: the shipped ones load and are legible; broken user files never crash."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.color import Color
+from textual.widgets import Static
+
+from termnews.paths import Paths, home_paths
+from termnews.ui.themes import (
+    DEFAULT_THEME,
+    NEWS_VARIABLES,
+    builtin_themes_dir,
+    choose_theme,
+    load_themes,
+    news_variable_defaults,
+    next_theme,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+SHIPPED = {
+    "termnews-dark",
+    "termnews-light",
+    "termnews-high-contrast",
+    "termnews-newsprint",
+}
+
+
+@pytest.fixture
+def paths(isolated_home: Path) -> Paths:
+    return home_paths(isolated_home)
+
+
+def write_user_theme(paths: Paths, filename: str, text: str | bytes) -> Path:
+    paths.themes_dir.mkdir(parents=True, exist_ok=True)
+    target = paths.themes_dir / filename
+    if isinstance(text, bytes):
+        target.write_bytes(text)
+    else:
+        target.write_text(text, encoding="utf-8")
+    return target
+
+
+def luminance(color: Color) -> float:
+    def channel(c: int) -> float:
+        s = c / 255
+        return s / 12.92 if s <= 0.03928 else ((s + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * channel(color.r) + 0.7152 * channel(color.g) + 0.0722 * channel(color.b)
+
+
+def contrast(a: str, b: str) -> float:
+    la, lb = sorted((luminance(Color.parse(a)), luminance(Color.parse(b))), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def test_shipped_themes_load_without_errors(paths: Paths) -> None:
+    themes, errors = load_themes(paths)
+    assert errors == []
+    assert {t.name for t in themes} == SHIPPED
+    assert DEFAULT_THEME in SHIPPED
+    assert {t.dark for t in themes} == {True, False}
+    for theme in themes:
+        assert set(NEWS_VARIABLES) <= set(theme.variables), theme.name
+
+
+def test_builtin_themes_found_in_the_source_checkout() -> None:
+    found = builtin_themes_dir()
+    assert found is not None
+    assert Path(str(found)).resolve() == REPO / "themes"
+
+
+@pytest.mark.parametrize("variable", [*NEWS_VARIABLES, "foreground"])
+def test_shipped_themes_are_legible(paths: Paths, variable: str) -> None:
+    """WCAG AA (4.5:1) on background, surface and panel; 7:1 for the high-contrast theme."""
+    themes, _ = load_themes(paths)
+    for theme in themes:
+        minimum = 7.0 if "high-contrast" in theme.name else 4.5
+        text = theme.foreground if variable == "foreground" else theme.variables[variable]
+        assert text is not None
+        for field in ("background", "surface", "panel"):
+            ground = getattr(theme, field)
+            assert ground is not None
+            ratio = contrast(text, ground)
+            assert ratio >= minimum, f"{theme.name}: {variable} on {field} is {ratio:.2f}:1"
+
+
+def test_shipped_cursor_rows_are_legible(paths: Paths) -> None:
+    themes, _ = load_themes(paths)
+    for theme in themes:
+        v = theme.variables
+        ratio = contrast(v["block-cursor-foreground"], v["block-cursor-background"])
+        assert ratio >= 4.5, f"{theme.name}: cursor row {ratio:.2f}:1"
+
+
+def test_unread_and_read_headlines_differ(paths: Paths) -> None:
+    themes, _ = load_themes(paths)
+    for theme in themes:
+        unread, read = theme.variables["news-unread"], theme.variables["news-read"]
+        assert contrast(unread, read) >= 1.5, theme.name
+
+
+def test_user_theme_is_added_and_named_after_its_file(paths: Paths) -> None:
+    write_user_theme(paths, "solar.toml", 'primary = "#268bd2"\n[variables]\nnews-link = "cyan"\n')
+    themes, errors = load_themes(paths)
+    assert errors == []
+    solar = {t.name: t for t in themes}["solar"]
+    assert solar.primary == "#268bd2"
+    assert solar.variables == {"news-link": "cyan"}
+
+
+def test_user_theme_replaces_builtin_of_the_same_name(paths: Paths) -> None:
+    write_user_theme(paths, "mine.toml", 'name = "termnews-dark"\nprimary = "#ff0000"\n')
+    themes, errors = load_themes(paths)
+    assert errors == []
+    by_name = {t.name: t for t in themes}
+    assert len(by_name) == len(themes) == len(SHIPPED)
+    assert by_name["termnews-dark"].primary == "#ff0000"
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ('name = "broken"\nprimary = "#123456"\n[variables\n', "TOML syntax error"),
+        ('name = "broken"\nprimary = "notacolour"\n', "primary"),
+        ('name = "broken"\n', "primary: missing"),
+        ('name = "broken"\nprimary = "red"\nbackgroud = "#000"\n', "unknown key 'backgroud'"),
+        ('name = "broken"\nprimary = "red"\n[variables]\nnews-unread = "blu"\n', "news-unread"),
+        ('name = "broken"\nprimary = "red"\n[variables]\nnews-unread = "red; }"\n', "news-unread"),
+        ('name = "broken"\nprimary = "red"\n[variables]\nnews-unreed = "red"\n', "news-unreed"),
+        ('name = "broken"\nprimary = "red"\n[variables]\nnews-link = 3\n', "expected a string"),
+        (
+            'name = "broken"\nprimary = "red"\n[variables]\nlink-style = "underlined"\n',
+            "not a text style",
+        ),
+        ('name = "broken"\nprimary = "red"\ntext_alpha = 3\n', "text_alpha"),
+        ('name = "broken"\nprimary = "red"\ndark = "yes"\n', "dark"),
+        ('name = ""\nprimary = "red"\n', "name"),
+    ],
+)
+def test_broken_user_theme_is_skipped_with_a_message(paths: Paths, text: str, problem: str) -> None:
+    bad = write_user_theme(paths, "broken.toml", text)
+    themes, errors = load_themes(paths)
+    assert {t.name for t in themes} == SHIPPED
+    assert len(errors) == 1
+    assert str(bad) in errors[0]
+    assert problem in errors[0]
+    # Remembered as the user's choice, the broken theme falls back to the default.
+    name, message = choose_theme([t.name for t in themes], "broken")
+    assert name == DEFAULT_THEME
+    assert message is not None and "broken" in message
+
+
+def test_non_utf8_and_huge_theme_files_are_skipped(paths: Paths) -> None:
+    write_user_theme(paths, "latin1.toml", 'primary = "#123456"\n# caf\xe9\n'.encode("latin-1"))
+    write_user_theme(paths, "huge.toml", 'primary = "#123456"\n' + "#" * 100_000 + "\n")
+    themes, errors = load_themes(paths)
+    assert {t.name for t in themes} == SHIPPED
+    assert sorted(e.split(":")[0] for e in errors) == [
+        f"theme file {paths.themes_dir / 'huge.toml'}",
+        f"theme file {paths.themes_dir / 'latin1.toml'}",
+    ]
+
+
+def test_duplicate_user_theme_names(paths: Paths) -> None:
+    write_user_theme(paths, "a.toml", 'name = "twin"\nprimary = "red"\n')
+    write_user_theme(paths, "b.toml", 'name = "twin"\nprimary = "blue"\n')
+    themes, errors = load_themes(paths)
+    assert {t.name: t.primary for t in themes}["twin"] == "red"
+    assert len(errors) == 1 and "b.toml" in errors[0] and "a.toml" in errors[0]
+
+
+def test_other_files_in_the_theme_folder_are_ignored(paths: Paths) -> None:
+    write_user_theme(paths, "notes.txt", "not a theme")
+    (paths.themes_dir / "sub.toml").mkdir()
+    _, errors = load_themes(paths)
+    assert errors == []
+
+
+def test_choose_and_cycle() -> None:
+    names = ["a", "termnews-dark", "c"]
+    assert choose_theme(names, None) == ("termnews-dark", None)
+    assert choose_theme(names, "c") == ("c", None)
+    assert choose_theme(["x"], "gone") == (
+        "textual-dark",
+        "theme 'gone' is not available; using 'textual-dark'",
+    )
+    assert next_theme(names, "c") == "a"
+    assert next_theme(names, "a", step=-1) == "c"
+    assert next_theme(names, "nord") == "a"
+
+
+class ThemedApp(App[None]):
+    """A minimal app whose stylesheet uses every news variable."""
+
+    CSS = """
+    #unread { color: $news-unread; text-style: bold; }
+    #read { color: $news-read; }
+    #starred { color: $news-starred; }
+    #link { color: $news-link; }
+    #error { color: $news-error; }
+    """
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return news_variable_defaults(self.current_theme)
+
+    def compose(self) -> ComposeResult:
+        for name in ("unread", "read", "starred", "link", "error"):
+            yield Static(name, id=name)
+
+
+def test_every_theme_applies_to_a_stylesheet_using_the_news_variables(paths: Paths) -> None:
+    themes, _ = load_themes(paths)
+    nord = App().get_theme("nord")  # a Textual theme: the news variables take their defaults
+    assert nord is not None
+
+    async def run() -> dict[str, Color]:
+        app = ThemedApp()
+        for theme in themes:
+            app.register_theme(theme)
+        seen = {}
+        async with app.run_test(size=(40, 8)) as pilot:
+            for theme in [*themes, nord]:
+                app.theme = theme.name
+                await pilot.pause()
+                seen[theme.name] = app.query_one("#starred").styles.color
+        return seen
+
+    seen = asyncio.run(run())
+    for theme in [*themes, nord]:
+        expected = (
+            theme.variables.get("news-starred") or news_variable_defaults(theme)["news-starred"]
+        )
+        assert seen[theme.name] == Color.parse(expected), theme.name
