@@ -496,6 +496,10 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit("termnews not found: pip install -e . or pass --termnews CMD")
         print("termnews command:", shlex.join(tn_cmd), " source:", termnews_revision())
 
+    load_before = os.getloadavg()
+    if load_before[0] > 0.5:
+        print(f"WARNING: load average {load_before[0]:.2f} before the start: other work on "
+              "this machine will skew the wall times", flush=True)
     root = Path(tempfile.mkdtemp(prefix="tn-bench-"))
     bench = Bench(args, root)
     srv: FeedServer | None = None
@@ -557,6 +561,9 @@ def main(argv: list[str] | None = None) -> int:
         print_table(rows)
         served = sum(r.body_bytes for r in bench.runs)
         print(f"total body bytes served over all runs: {served} ({served / 1e6:.1f} MB)")
+        load_after = os.getloadavg()
+        print(f"load average (1 min) before {load_before[0]:.2f}, after {load_after[0]:.2f}"
+              f" on {os.cpu_count()} CPUs (the benchmark itself adds about 1-2)")
         if args.json:
             args.json.write_text(json.dumps({
                 "params": {k: v for k, v in vars(args).items() if k != "json"} | {"port": port},
@@ -564,7 +571,8 @@ def main(argv: list[str] | None = None) -> int:
                 "newsboat_sweeps": {sc: {str(t): v for t, v in sw.items()}
                                     for sc, sw in sweeps.items()},
                 "termnews_command": tn_cmd, "termnews_revision": termnews_revision(),
-                "total_body_bytes": served,
+                "total_body_bytes": served, "cpus": os.cpu_count(),
+                "loadavg_before": load_before, "loadavg_after": load_after,
                 "summary": rows, "runs": [asdict(r) for r in bench.runs],
             }, indent=1, default=str))
             print("wrote", args.json)
