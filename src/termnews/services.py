@@ -11,7 +11,7 @@ import sqlite3
 from array import array
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -26,6 +26,10 @@ from termnews.storage import state as state_repo
 from termnews.storage.db import StorageError, connect, describe_error
 from termnews.storage.headlines import Headline, View
 from termnews.storage.records import Article, Feed
+
+if TYPE_CHECKING:
+    from termnews.reader.fulltext import ArticleBody, FullTextReport
+    from termnews.storage.fulltext import FullText
 
 
 class ServiceError(Exception):
@@ -49,6 +53,8 @@ class NewsService:
         self.config = config if config is not None else load_config(paths.config_file)
         self.transport = transport  # the offline demo serves its bundle through this
         self._conn: sqlite3.Connection | None = None
+        self._full_text_tasks: set[asyncio.Task[None]] = set()
+        self.last_full_text: FullTextReport | None = None  # the last background full-text run
 
     # -- plumbing -----------------------------------------------------------
     @property
@@ -109,15 +115,23 @@ class NewsService:
     ) -> RefreshSummary:
         ids = None if not refs else [self.feed(r).id for r in refs]
         targets = feed_repo.validators(self.conn, ids)
-        return await refresh_feeds(
+        summary = await refresh_feeds(
             self.conn, targets, self.config.refresh, transport=self.transport, progress=progress
         )
+        self.start_full_texts(summary.changed_ids)  # in the background; never fails the refresh
+        return summary
 
     def refresh(
         self, refs: list[str] | None = None, progress: ProgressCallback | None = None
     ) -> RefreshSummary:
-        """Refresh the given feeds (ids or URLs), or all."""
-        return asyncio.run(self.refresh_async(refs, progress))
+        """Refresh the given feeds (ids or URLs), or all; then fetch wanted full texts."""
+
+        async def run() -> RefreshSummary:
+            summary = await self.refresh_async(refs, progress)
+            await self.wait_full_texts()
+            return summary
+
+        return asyncio.run(run())
 
     # -- articles -----------------------------------------------------------
     def articles(
@@ -181,6 +195,73 @@ class NewsService:
 
     def set_state(self, key: str, value: Any) -> None:
         state_repo.set_state(self.conn, key, value)
+
+    # -- full text of linked pages ------------------------------------------
+    def start_full_texts(self, ids: Sequence[int]) -> None:
+        """Fetch the wanted full texts of ``ids`` in a task on the running loop."""
+        if ids:
+            task = asyncio.create_task(self._background_full_texts(list(ids)))
+            self._full_text_tasks.add(task)
+            task.add_done_callback(self._full_text_tasks.discard)
+
+    async def wait_full_texts(self) -> None:
+        """Wait for background full-text fetching started on this loop."""
+        while self._full_text_tasks:
+            await asyncio.gather(*self._full_text_tasks)
+
+    async def _background_full_texts(self, ids: list[int]) -> None:
+        """Full texts on a connection of their own; trouble is recorded, never raised."""
+        from termnews.reader.fulltext import FullTextReport, fetch_full_texts
+
+        loop = asyncio.get_running_loop()
+        try:
+            conn = await loop.run_in_executor(None, connect, self.paths.database)
+        except StorageError as exc:
+            self.last_full_text = FullTextReport(failed=dict.fromkeys(ids, str(exc)))
+            return
+        try:
+            self.last_full_text = await fetch_full_texts(
+                conn, ids, self.config.refresh, self.config.reader, transport=self.transport
+            )
+        except Exception as exc:  # a bug here must not take the refresh down
+            error = f"full text failed: {type(exc).__name__}: {exc}"
+            self.last_full_text = FullTextReport(failed=dict.fromkeys(ids, error))
+        finally:
+            conn.close()
+
+    def fetch_full_texts(self, ids: Sequence[int], force: bool = False) -> FullTextReport:
+        """Fetch and cache now the full texts of ``ids`` the policy wants (all if ``force``)."""
+        from termnews.reader.fulltext import fetch_full_texts
+
+        cfg = self.config
+        return asyncio.run(fetch_full_texts(
+            self.conn, ids, cfg.refresh, cfg.reader, transport=self.transport, force=force
+        ))  # fmt: skip
+
+    def full_text(self, article_id: int, force: bool = False) -> FullText | None:
+        """The cached full text of an article; fetched now if ``force`` or never tried
+        while its feed's policy wants it. None when it is not wanted."""
+        from termnews.storage.fulltext import get_full_text
+
+        article = self.article(article_id)
+        cached = get_full_text(self.conn, article.id)
+        if force or cached is None:
+            self.fetch_full_texts([article.id], force=force)
+            cached = get_full_text(self.conn, article.id)
+        return cached
+
+    def article_body(self, article: Article, full: bool = False) -> ArticleBody:
+        """What the reader shows: the cached full text where the policy wants it, else
+        the feed's text (with a line saying why a wanted page is missing). ``full``
+        fetches and extracts the page now and shows it."""
+        from termnews.reader.fulltext import choose_body
+        from termnews.storage.fulltext import get_full_text
+
+        if full:
+            self.fetch_full_texts([article.id], force=True)
+        cached = get_full_text(self.conn, article.id)
+        mode = self.config.reader.full_text_for(self.feed(str(article.feed_id)).url)
+        return choose_body(article, mode, cached, forced=full)
 
     # -- OPML ---------------------------------------------------------------
     def import_opml(self, path: Path) -> tuple[int, int]:
