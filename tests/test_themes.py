@@ -16,6 +16,7 @@ from termnews.ui.themes import (
     NEWS_VARIABLES,
     builtin_themes_dir,
     choose_theme,
+    install_themes,
     load_themes,
     news_variable_defaults,
     next_theme,
@@ -236,3 +237,21 @@ def test_every_theme_applies_to_a_stylesheet_using_the_news_variables(paths: Pat
             theme.variables.get("news-starred") or news_variable_defaults(theme)["news-starred"]
         )
         assert seen[theme.name] == Color.parse(expected), theme.name
+
+
+def test_install_themes_falls_back_from_a_broken_chosen_theme(paths: Paths) -> None:
+    bad = write_user_theme(paths, "mine.toml", 'name = "mine"\nprimary = "#12345"\n')
+    app = ThemedApp()
+    setup = install_themes(app, paths, wanted="mine")
+    assert app.theme == DEFAULT_THEME
+    assert setup.names == [f"termnews-{n}" for n in ("dark", "high-contrast", "light", "newsprint")]
+    assert len(setup.messages) == 2
+    assert str(bad) in setup.messages[0] and "primary" in setup.messages[0]
+    assert "'mine' is not available" in setup.messages[1]
+
+
+def test_install_themes_selects_the_remembered_theme(paths: Paths) -> None:
+    app = ThemedApp()
+    setup = install_themes(app, paths, wanted="termnews-newsprint")
+    assert (app.theme, setup.messages) == ("termnews-newsprint", [])
+    assert next_theme(setup.names, app.theme) == setup.names[0]

@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from textual.app import App
 from textual.color import Color, ColorParseError
 from textual.css.constants import VALID_STYLE_FLAGS
 from textual.design import ColorSystem
@@ -289,3 +291,28 @@ def next_theme(names: Sequence[str], current: str, step: int = 1) -> str:
     if current not in names:
         return names[0]
     return names[(names.index(current) + step) % len(names)]
+
+
+# -- wiring into an app ---------------------------------------------------------
+@dataclass
+class ThemeSetup:
+    """What :func:`install_themes` did: the file themes in order, and messages to show."""
+
+    names: list[str] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+
+
+def install_themes(app: App[Any], paths: Paths, wanted: str | None = None) -> ThemeSetup:
+    """Register every theme file with ``app`` and switch to ``wanted`` (else the default).
+
+    Never raises for a bad file or an unknown name: each problem becomes a message
+    for the app to show as a notification.
+    """
+    themes, messages = load_themes(paths)
+    for theme in themes:
+        app.register_theme(theme)
+    name, problem = choose_theme(list(app.available_themes), wanted)
+    if problem:
+        messages.append(problem)
+    app.theme = name
+    return ThemeSetup([t.name for t in themes], messages)
