@@ -7,6 +7,7 @@ message names the file, the key and what is expected.
 
 from __future__ import annotations
 
+import re
 import tomllib
 import types
 import typing
@@ -97,6 +98,75 @@ class UiConfig:
             raise ConfigError(f"{where}: ui.auto_refresh_minutes: expected an integer >= 0")
 
 
+COMMENT_KINDS = ("wordpress", "wordpress-form", "isso", "webhook")
+_HOST_MATCH = re.compile(r"^(\*\.)?([a-z0-9_.-]+|\[[0-9a-f:.]+\])(:[0-9]{1,5})?$")
+
+
+@dataclass(slots=True)
+class CommentBackendConfig:
+    """``[[comments.backends]]``: where comments on one site's articles go."""
+
+    match: str  # host[:port] of the article's URL; "*.example.org" takes subdomains too
+    kind: str  # wordpress | wordpress-form | isso | webhook
+    url: str = ""  # site root (wordpress), server root (isso), endpoint (webhook)
+    user: str = ""  # wordpress: Application Password user; omit for anonymous
+    password_env: str = ""  # environment variable holding the password (or webhook token)
+    password_file: str = ""  # or a file holding it, readable by its owner only
+
+    def check(self, key: str, where: str) -> None:
+        """Reject a table that cannot work, saying which key and why."""
+        kinds = " | ".join(f'"{k}"' for k in COMMENT_KINDS)
+        if self.kind not in COMMENT_KINDS:
+            raise ConfigError(f"{where}: {key}.kind: expected {kinds}, got {self.kind!r}")
+        if not _HOST_MATCH.match(self.match.strip().lower()):
+            raise ConfigError(
+                f"{where}: {key}.match: expected the host (or host:port) of the site's"
+                f' articles, such as "news.example.org", got {self.match!r}'
+            )
+        if self.url and not self.url.startswith(("http://", "https://")):
+            raise ConfigError(
+                f"{where}: {key}.url: expected an http:// or https:// URL, got {self.url!r}"
+            )
+        if not self.url and self.kind in ("isso", "webhook"):
+            what = "an Isso backend needs the Isso server's root URL"
+            if self.kind == "webhook":
+                what = "a webhook backend needs the endpoint URL"
+            raise ConfigError(f"{where}: {key}.url: missing, {what}")
+        if self.password_env and self.password_file:
+            raise ConfigError(f"{where}: {key}: set password_env or password_file, not both")
+        has_secret = bool(self.password_env or self.password_file)
+        if self.kind == "isso" and (self.user or has_secret):
+            raise ConfigError(f"{where}: {key}: isso takes no user or password")
+        if self.kind.startswith("wordpress"):
+            if self.user and not has_secret:
+                raise ConfigError(
+                    f"{where}: {key}: user {self.user!r} needs a password: set password_env"
+                    " (an environment variable) or password_file (a file only you can read)"
+                )
+            if has_secret and not self.user:
+                raise ConfigError(
+                    f"{where}: {key}: a password needs a user (the WordPress account whose"
+                    " Application Password it is)"
+                )
+
+
+@dataclass(slots=True)
+class CommentsConfig:
+    """``[comments]``: who you are, and each site's comment system."""
+
+    name: str = ""  # the comment form's default name
+    email: str = ""  # the comment form's default email address
+    backends: list[CommentBackendConfig] = field(default_factory=list)
+
+    def check(self, where: str) -> None:
+        from termnews.comments.validate import is_email
+
+        if self.email and not is_email(self.email.strip()):
+            raise ConfigError(f"{where}: comments.email: {self.email!r} is not an email address")
+        for i, backend in enumerate(self.backends):
+            backend.check(f"comments.backends[{i}]", where)
+
+
 @dataclass(slots=True)
 class Config:
     """The whole config file."""
@@ -105,6 +175,7 @@ class Config:
     reader: ReaderConfig = field(default_factory=ReaderConfig)
     ui: UiConfig = field(default_factory=UiConfig)
     keymap: dict[str, str] = field(default_factory=dict)  # binding id -> keys ("j,down")
+    comments: CommentsConfig = field(default_factory=CommentsConfig)
     source: Path | None = None  # the file it came from, if any
 
     def check(self, where: str) -> None:
@@ -112,6 +183,7 @@ class Config:
         self.refresh.check(where)
         self.reader.check(where)
         self.ui.check(where)
+        self.comments.check(where)
 
 
 _TYPE_NAMES = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}
