@@ -9,7 +9,7 @@ import feedparser
 import pytest
 from lxml import etree
 
-from termnews.fetch.doctype import strip_doctype
+from termnews.fetch.doctype import find_doctype, strip_doctype
 from termnews.fetch.fastparse import NotSure, _xml_parser, parse_fast
 from termnews.fetch.feedparser_path import defuse_entities, parse_with_feedparser
 from termnews.fetch.model import FeedParseError, ParsedFeed
@@ -336,3 +336,17 @@ def test_html_page_is_refused(data):
 def test_not_a_feed(data, message):
     with pytest.raises(FeedParseError, match=message):
         parse_feed(data)
+
+
+def test_prolog_scans_do_not_backtrack_through_the_document():
+    """A miss must cost the prolog only, not a rescan of a big body full of '?>'."""
+    doc = b'<?xml version="1.0"?><!-- c --><rss version="2.0"><channel><title>T</title>'
+    doc += b"<item><title>a ?> b --> c</title></item>" * 50_000 + b"</channel></rss>"
+    start = time.perf_counter()
+    for _ in range(10):
+        assert find_doctype(doc) is None
+        strip_doctype(doc)
+    assert time.perf_counter() - start < 0.5
+    start = time.perf_counter()
+    assert len(parse_feed(doc).entries) == 50_000
+    assert time.perf_counter() - start < 10

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 
+# Atomic group: no backtracking into comments/PIs, so a miss costs only the prolog.
 _PROLOG_DOCTYPE = re.compile(
-    rb"(?:\xef\xbb\xbf)?(?:\s|<\?.*?\?>|<!--.*?-->)*(<!DOCTYPE)", re.DOTALL
+    rb"(?:\xef\xbb\xbf)?(?>\s+|<\?[^>]*>|<!--.*?-->)*(<!DOCTYPE)", re.DOTALL
 )
 _TOKEN = re.compile(rb"\"[^\"]*\"|'[^']*'|<!--.*?-->|[\[\]>]", re.DOTALL)
 
