@@ -75,4 +75,37 @@ MIGRATIONS: list[str] = [
     CREATE INDEX articles_read_date ON articles(read, sort_date, id);
     CREATE INDEX articles_feed_read ON articles(feed_id, read, sort_date);
     """,
+    # 5: comment drafts and their outbox state (kept when the article goes)
+    """
+    CREATE TABLE drafts (
+        id INTEGER PRIMARY KEY,
+        token TEXT NOT NULL UNIQUE,  -- random id sent as Idempotency-Key
+        article_id INTEGER REFERENCES articles(id) ON DELETE SET NULL,
+        article_url TEXT NOT NULL DEFAULT '',
+        article_title TEXT NOT NULL DEFAULT '',
+        article_guid TEXT NOT NULL DEFAULT '',
+        name TEXT NOT NULL DEFAULT '',
+        email TEXT NOT NULL DEFAULT '',
+        url TEXT NOT NULL DEFAULT '',
+        text TEXT NOT NULL DEFAULT '',
+        reply_to TEXT NOT NULL DEFAULT '',  -- the remote id of the comment replied to
+        state TEXT NOT NULL DEFAULT 'draft'
+            CHECK (state IN ('draft', 'queued', 'sending', 'posted', 'held', 'failed')),
+        error TEXT,  -- the last reason it was not posted, in words
+        remote_id TEXT,  -- the comment's id on the site, once there
+        remote_url TEXT,
+        backend TEXT NOT NULL DEFAULT '',  -- the kind of backend it went to
+        target TEXT NOT NULL DEFAULT '{}',  -- what discovery found (REST root, post id)
+        needs_check INTEGER NOT NULL DEFAULT 0,  -- a send may have arrived: ask first
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt INTEGER,
+        sending_owner TEXT,  -- pid of the process sending it
+        sending_at INTEGER,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        sent_at INTEGER
+    );
+    CREATE INDEX drafts_state ON drafts(state, next_attempt);
+    CREATE INDEX drafts_article ON drafts(article_id);
+    """,
 ]
