@@ -22,7 +22,7 @@ from termnews.refresh import FeedOutcome, RefreshSummary
 from termnews.services import NewsService, NotFound, ServiceError
 from termnews.storage.db import StorageError
 from termnews.storage.records import Article
-from termnews.text import one_line, strip_controls
+from termnews.text import one_line
 
 EXIT_OK, EXIT_FEEDS_FAILED, EXIT_USAGE, EXIT_STORAGE = 0, 1, 2, 3
 
@@ -152,7 +152,7 @@ def cmd_articles(service: NewsService, args: argparse.Namespace) -> int:
 
 def render_article(article: Article, width: int = 78) -> str:
     """The article as plain text: a header, then the body, then its links."""
-    from termnews.reader.plain import html_to_text
+    from termnews.reader.convert import convert
 
     head = [one_line(article.title) or "(untitled)"]
     meta = [one_line(article.feed_title)]
@@ -165,8 +165,8 @@ def render_article(article: Article, width: int = 78) -> str:
         head.append(one_line(article.link))
     for enc in article.enclosures:
         head.append(f"Attachment: {one_line(enc.get('url', ''))} {one_line(enc.get('type', ''))}")
-    body = html_to_text(article.content or article.summary, article.link, width)
-    return "\n".join(head) + "\n\n" + strip_controls(body)
+    body = convert(article.content or article.summary, article.link).plain(width)
+    return "\n".join(head) + "\n\n" + body
 
 
 def cmd_read(service: NewsService, args: argparse.Namespace) -> int:
