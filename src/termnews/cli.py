@@ -153,20 +153,11 @@ def cmd_articles(service: NewsService, args: argparse.Namespace) -> int:
 def render_article(article: Article, width: int = 78) -> str:
     """The article as plain text: a header, then the body, then its links."""
     from termnews.reader.convert import convert
+    from termnews.reader.header import article_header
 
-    head = [one_line(article.title) or "(untitled)"]
-    meta = [one_line(article.feed_title)]
-    if article.author:
-        meta.append(one_line(article.author))
-    if article.published or article.updated:
-        meta.append(_date(article.published or article.updated))
-    head.append(" · ".join(m for m in meta if m))
-    if article.link:
-        head.append(one_line(article.link))
-    for enc in article.enclosures:
-        head.append(f"Attachment: {one_line(enc.get('url', ''))} {one_line(enc.get('type', ''))}")
-    body = convert(article.content or article.summary, article.link).plain(width)
-    return "\n".join(head) + "\n\n" + body
+    body = convert(article.content or article.summary, article.link)
+    head = article_header(article, words=body.word_count)
+    return head.text + "\n\n" + body.plain(width)
 
 
 def cmd_read(service: NewsService, args: argparse.Namespace) -> int:
