@@ -71,6 +71,7 @@ _CONTROL_TABLE: dict[int, str | None] = {c: None for c in range(0x20) if c not i
 _CONTROL_TABLE[0x7F] = None
 _CONTROL_TABLE.update(_CP1252)
 _CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_MOJIBAKE = re.compile("[\xc2-\xf4][\x80-\xbf]")
 _SPACES = re.compile(r"[^\S\xa0\u2007\u202f]+")  # whitespace runs, no-break spaces kept
 # XHTML-style <iframe .../> would swallow the rest of the document in an HTML parser.
 _SELF_CLOSED = re.compile(
@@ -99,7 +100,7 @@ _NAMED_ENTITY_RE = re.compile(r"&(\w+);")
 
 def fix_text(s: str) -> str:
     """Repair text as feedparser does: UTF-8 that was decoded as Latin-1 is re-decoded."""
-    if s.isascii():
+    if s.isascii() or _MOJIBAKE.search(s) is None:  # needs a UTF-8 lead+continuation pair
         return s
     try:
         return s.encode("iso-8859-1").decode("utf-8")
@@ -121,7 +122,10 @@ def clean_text(s: str) -> str:
 
 def clean_line(s: str) -> str:
     """Single-line plain text (titles, names): like clean_text, whitespace collapsed."""
-    return _SPACES.sub(" ", strip_controls(fix_text(s))).strip()
+    s = strip_controls(fix_text(s))
+    if "\xa0" in s or "\u2007" in s or "\u202f" in s:
+        return _SPACES.sub(" ", s).strip()
+    return " ".join(s.split())
 
 
 def looks_like_html(s: str) -> bool:
