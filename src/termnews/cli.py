@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from termnews import __version__
 from termnews.config import ConfigError
@@ -22,6 +22,10 @@ from termnews.refresh import FeedOutcome, RefreshSummary
 from termnews.services import NewsService, NotFound, ServiceError
 from termnews.storage.db import StorageError
 from termnews.storage.records import Article
+
+if TYPE_CHECKING:
+    from termnews.reader.extract import ExtractedPage
+    from termnews.reader.fulltext import ArticleBody
 from termnews.text import one_line
 
 EXIT_OK, EXIT_FEEDS_FAILED, EXIT_USAGE, EXIT_STORAGE = 0, 1, 2, 3
@@ -150,22 +154,47 @@ def cmd_articles(service: NewsService, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def render_article(article: Article, width: int = 78) -> str:
-    """The article as plain text: a header, then the body, then its links."""
+def render_article(article: Article, width: int = 78, shown: ArticleBody | None = None) -> str:
+    """The article as plain text: a header, then the body, then its links.
+
+    ``shown`` is the body the reader picked (full text or the feed's own, with a
+    note); by default the feed's own text.
+    """
     from termnews.reader.convert import convert
     from termnews.reader.header import article_header
 
-    body = convert(article.content or article.summary, article.link)
+    html = shown.html if shown else article.content or article.summary
+    body = convert(html, shown.base_url if shown else article.link)
     head = article_header(article, words=body.word_count)
-    return head.text + "\n\n" + body.plain(width)
+    note = f"\n[{one_line(shown.note)}]" if shown and shown.note else ""
+    return head.text + note + "\n\n" + body.plain(width)
+
+
+def render_page(page: ExtractedPage, width: int = 78, body_only: bool = False) -> str:
+    """An extracted web page as the reader shows it (``body_only``: the body text alone)."""
+    from termnews.reader.convert import convert
+    from termnews.reader.extract import page_as_article
+    from termnews.reader.header import article_header
+
+    body = convert(page.html, page.url)
+    if body_only:
+        return body.text
+    head = article_header(page_as_article(page), words=body.word_count).lines
+    if page.date:
+        head.insert(2 if len(head) > 2 else len(head), one_line(page.date))
+    notes = [f"[{one_line(n)}]" for n in page.notes]
+    return "\n".join(head + notes) + "\n\n" + body.plain(width)
 
 
 def cmd_read(service: NewsService, args: argparse.Namespace) -> int:
     article = service.article(args.article)
+    shown = service.article_body(article, full=args.full)
     if args.json:
-        _json({"article": article.to_json(body=True)})
+        data = article.to_json(body=True)
+        full = shown.full.to_json() | {"content": shown.full.html} if shown.full else None
+        _json({"article": data | {"full_text": full, "note": shown.note or None}})
     else:
-        _out(render_article(article))
+        _out(render_article(article, shown=shown))
     if not args.keep_unread:
         service.mark([article.id], read=True)
     return EXIT_OK
@@ -195,6 +224,39 @@ def cmd_export(service: NewsService, args: argparse.Namespace) -> int:
         _out(f"Wrote {len(service.feeds())} feeds to {args.file}.", sys.stderr)
     else:
         sys.stdout.write(text)
+    return EXIT_OK
+
+
+def cmd_tui(service: NewsService, args: argparse.Namespace) -> int:
+    """The terminal UI on this cache (checked usable first, so errors exit with a code)."""
+    service.conn  # noqa: B018 - opens and migrates the cache: StorageError exits 3
+    from termnews.ui.app import run
+
+    run(lambda: NewsService(service.paths, service.config, service.transport))
+    return EXIT_OK
+
+
+def cmd_extract(service: NewsService, args: argparse.Namespace) -> int:
+    from termnews.reader.extract import ExtractionError, extract_page, read_page_file
+
+    source: str = args.source
+    try:
+        if source.startswith(("http://", "https://")):
+            page = service.extract_url(source)
+        else:
+            max_bytes = int(service.config.reader.max_page_mb * 1_000_000)
+            try:
+                data, cut = read_page_file(Path(source), max_bytes)
+            except OSError as exc:  # a file that is not there is a usage error
+                _out(f"termnews: {source}: {exc.strerror or exc}", sys.stderr)
+                return EXIT_USAGE
+            page = extract_page(data, max_bytes=max_bytes)
+            if cut:
+                page.notes.insert(0, f"the file was cut at {max_bytes / 1e6:g} MB")
+    except (ServiceError, ExtractionError) as exc:
+        _out(f"termnews: {exc}", sys.stderr)
+        return EXIT_FEEDS_FAILED
+    _out(render_page(page, body_only=args.body))
     return EXIT_OK
 
 
@@ -254,7 +316,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("read", cmd_read, "print an article as plain text (and mark it read)")
     p.add_argument("article", type=_positive_int, metavar="ARTICLE", help="article id")
     p.add_argument("--keep-unread", action="store_true", help="do not mark it read")
+    p.add_argument("--full", action="store_true",
+                   help="fetch the linked page now and show its extracted article")
     p.add_argument("--json", action="store_true", help="print JSON with the HTML body")
+
+    p = command("extract", cmd_extract,
+                "print the main article of a saved HTML file (plain or .gz) or a web page")
+    p.add_argument("source", metavar="FILE|URL")
+    p.add_argument("--body", action="store_true",
+                   help="only the body text (no header, link numbers or link list)")
 
     p = command("mark", cmd_mark, "mark articles read or unread, starred or not")
     p.add_argument("articles", nargs="+", type=_positive_int, metavar="ARTICLE")
@@ -277,8 +347,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.print_help()
-        return EXIT_OK
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            parser.print_help()  # the UI needs a terminal
+            return EXIT_OK
+        args.handler = cmd_tui
     demo = None
     try:
         if args.demo:

@@ -1,0 +1,1 @@
+"""Screens: they own the workers and turn their results into widget updates."""

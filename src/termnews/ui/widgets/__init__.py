@@ -1,0 +1,1 @@
+"""Widgets: they show state and post messages; they do no I/O."""

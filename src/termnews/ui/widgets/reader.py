@@ -1,0 +1,83 @@
+"""The reader panel: the article's header, then its body, scrolled by keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Markdown, Static
+
+from termnews.ui.article_view import ArticleView
+
+ROLE_STYLES = {"title": "bold", "meta": "dim", "link": "underline", "note": "italic"}
+
+
+class ReaderPanel(VerticalScroll, can_focus=True):
+    """Shows one :class:`ArticleView`; posts :class:`ReaderPanel.Closed` on escape."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,j", "scroll_down", "Down", show=False, id="reader.down"),
+        Binding("up,k", "scroll_up", "Up", show=False, id="reader.up"),
+        Binding("space,pagedown", "page_down", "Page down", show=False, id="reader.page_down"),
+        Binding("b,pageup", "page_up", "Page up", show=False, id="reader.page_up"),
+        Binding("g,home", "scroll_home", "Top", show=False, id="reader.top"),
+        Binding("G,end", "scroll_end", "Bottom", show=False, id="reader.bottom"),
+        Binding("escape", "close", "Back to list", id="reader.close"),
+    ]
+
+    @dataclass
+    class Closed(Message):
+        """The reader asks to go back to the headline list."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.view: ArticleView | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="reader-header")
+        yield Markdown(id="reader-markdown", open_links=False)
+        yield Static(id="reader-text")
+
+    def on_mount(self) -> None:
+        self.show_message("Choose a headline and press Enter to read it.")
+
+    def show_message(self, text: str) -> None:
+        """An empty reader with one line of advice."""
+        self.view = None
+        self.query_one("#reader-header", Static).update(Content.styled(text, "dim"))
+        self.query_one("#reader-markdown", Markdown).display = False
+        self.query_one("#reader-text", Static).update("")
+
+    async def show(self, view: ArticleView) -> None:
+        """Show an article from its top."""
+        self.view = view
+        header = Content("\n").join(
+            Content.styled(line.text, ROLE_STYLES.get(line.role, "")) for line in view.header
+        )
+        self.query_one("#reader-header", Static).update(header)
+        markdown = self.query_one("#reader-markdown", Markdown)
+        text = self.query_one("#reader-text", Static)
+        if view.markdown is not None:
+            text.update("")
+            text.display = False
+            markdown.display = True
+            await markdown.update(view.markdown)
+        else:
+            markdown.display = False
+            text.display = True
+            text.update(Content(view.text))
+        self.scroll_home(animate=False)
+
+    def action_page_down(self) -> None:
+        self.scroll_page_down(animate=False)
+
+    def action_page_up(self) -> None:
+        self.scroll_page_up(animate=False)
+
+    def action_close(self) -> None:
+        self.post_message(self.Closed())
