@@ -67,8 +67,9 @@ def main() -> None:
             (f"synthetic ({folder})", [p.read_bytes() for p in sorted(folder.glob("*.xml"))])
         )
     if args.corpus and CORPUS.is_dir():
-        real = [p.read_bytes() for p in sorted(CORPUS.iterdir()) if p.suffix != ".json"]
-        sets.append(("real corpus (XML files)", [d for d in real if d.lstrip()[:1] == b"<"]))
+        xml = (".xml", ".rss", ".atom", ".rdf")
+        real = [p.read_bytes() for p in sorted(CORPUS.iterdir()) if p.suffix in xml]
+        sets.append(("real corpus (XML files)", real))
 
     parsers: dict[str, Callable[[bytes], object]] = {
         "parse_feed": lambda d: parse_feed(d, FEED_URL),
@@ -93,7 +94,7 @@ def _lxml_only(etree) -> Callable[[bytes], object]:
 
     def parse(doc: bytes) -> object:
         try:
-            return etree.fromstring(doc.lstrip())
+            return etree.fromstring(doc.removeprefix(b"\xef\xbb\xbf").lstrip())
         except etree.XMLSyntaxError:
             return None
 
