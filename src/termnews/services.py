@@ -28,6 +28,8 @@ from termnews.storage.headlines import Headline, View
 from termnews.storage.records import Article, Feed
 
 if TYPE_CHECKING:
+    from termnews.fetch.http import FetchResult
+    from termnews.reader.extract import ExtractedPage
     from termnews.reader.fulltext import ArticleBody, FullTextReport
     from termnews.storage.fulltext import FullText
 
@@ -262,6 +264,30 @@ class NewsService:
         cached = get_full_text(self.conn, article.id)
         mode = self.config.reader.full_text_for(self.feed(str(article.feed_id)).url)
         return choose_body(article, mode, cached, forced=full)
+
+    def extract_url(self, url: str) -> ExtractedPage:
+        """Fetch the page at ``url`` now and extract its main article (nothing is cached)."""
+        from termnews.fetch.http import Fetcher
+        from termnews.reader.extract import ExtractionError, extract_page
+        from termnews.reader.fulltext import PAGE_ACCEPT, page_error, page_fetch_config
+
+        async def get() -> FetchResult:
+            config = page_fetch_config(self.config.refresh, self.config.reader)
+            async with Fetcher(config, self.transport) as fetcher:
+                fetcher.client.headers["Accept"] = PAGE_ACCEPT
+                return await fetcher.get(url)
+
+        result = asyncio.run(get())
+        error = page_error(result)
+        try:
+            if error is None:
+                max_bytes = int(self.config.reader.max_page_mb * 1_000_000)
+                final = result.final_url or url
+                return extract_page(result.body, final, content_type=result.content_type,
+                                    max_bytes=max_bytes)  # fmt: skip
+        except ExtractionError as exc:
+            error = str(exc)
+        raise ServiceError(f"{url}: {error}")
 
     # -- OPML ---------------------------------------------------------------
     def import_opml(self, path: Path) -> tuple[int, int]:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+from termnews.storage.records import Article
 from termnews.text import one_line
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 DEFAULT_MAX_BYTES = 5_000_000  # reader.max_page_mb
 MAX_BODY_CHARS = 1_000_000  # extracted article HTML kept, at most
 MAX_RELATED = 20
+MIN_ARTICLE_WORDS = 10
 
 # Whole blocks that are theme furniture, never article text (compared lower-case,
 # whitespace-folded, trailing punctuation removed).
@@ -122,6 +124,16 @@ class ExtractedPage:
         }
 
 
+def page_as_article(page: ExtractedPage) -> Article:
+    """The page as an (uncached) article record, for the reader's header."""
+    return Article(
+        id=0, feed_id=0, guid="", link=page.url, title=page.title, author=page.author,
+        published=None, updated=None, summary=page.description, content=page.html,
+        read=False, starred=False, first_seen=0, sort_date=0, categories=page.categories,
+        feed_title=page.sitename,
+    )  # fmt: skip
+
+
 # -- input --------------------------------------------------------------------------
 def read_page_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[bytes, bool]:
     """The bytes of a saved page (plain or gzip), at most ``max_bytes``; and whether cut."""
@@ -202,12 +214,15 @@ def extract_page(
         raise ExtractionError("no article text found on the page")
     body = _clean_body(doc.body)
     html = _body_html(body)
-    if not _has_text(body):
+    if _word_count(body) < MIN_ARTICLE_WORDS:  # a menu or a caption is not an article
         raise ExtractionError("no article text found on the page")
     if len(html) > MAX_BODY_CHARS:
         html = html[:MAX_BODY_CHARS]
         notes.append(f"the article was cut at {MAX_BODY_CHARS // 1000} thousand characters")
     sitename = one_line(doc.sitename or "")
+    canonical = one_line(doc.url or "")  # a saved file's links resolve against its own URL
+    if not url and urlsplit(canonical).scheme in ("http", "https"):
+        url = canonical
     return ExtractedPage(
         url=url,
         html=html,
@@ -247,11 +262,30 @@ def _clean_body(body: Any) -> Any:
         drop_list = related
         if related or text in BOILERPLATE_BLOCKS:
             body.remove(el)
+    for table in body.iter("table"):
+        _caption_out_of_table(table)
     return body
 
 
-def _has_text(body: Any) -> bool:
-    return any(re.search(r"\w", t) for t in body.itertext())
+def _caption_out_of_table(table: Any) -> None:
+    """trafilatura turns ``<caption>`` into a first row with one filled cell: make it a
+    paragraph before the table again, so the header row stays the header."""
+    rows = [r for r in table if r.tag == "row"]
+    if len(rows) < 2:
+        return
+    filled = [c for c in rows[0] if "".join(c.itertext()).strip()]
+    if len(filled) != 1 or len(rows[0]) == len(rows[1]) == 1:
+        return
+    parent = table.getparent()
+    caption = filled[0]
+    caption.tag, caption.tail = "p", None
+    caption.attrib.clear()
+    table.remove(rows[0])
+    parent.insert(parent.index(table), caption)
+
+
+def _word_count(body: Any) -> int:
+    return len(" ".join(body.itertext()).split())
 
 
 def _body_html(body: Any) -> str:
@@ -259,7 +293,10 @@ def _body_html(body: Any) -> str:
     from lxml import etree
     from trafilatura.htmlprocessing import convert_to_html
 
-    root = convert_to_html(body)
+    ordered = [el for el in body.iter("list") if el.get("rend") == "ol"]
+    root = convert_to_html(body)  # every list becomes <ul>: numbered ones are <ol> again
+    for el in ordered:
+        el.tag = "ol"
     for a in root.iter("a"):  # keep web and mail links only (no javascript:, data:, "")
         href = (a.get("href") or "").strip()
         if urlsplit(href).scheme.lower() not in ("http", "https", "mailto"):

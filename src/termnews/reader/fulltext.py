@@ -114,7 +114,7 @@ def page_fetch_config(refresh: RefreshConfig, reader: ReaderConfig) -> RefreshCo
     )
 
 
-def _page_error(message: str) -> str:
+def _page_wording(message: str) -> str:
     """A fetch error worded for a page and naming the reader's settings."""
     return (
         message.replace("the feed is larger", "the page is larger")
@@ -123,22 +123,25 @@ def _page_error(message: str) -> str:
     )
 
 
-def _is_html(result: FetchResult) -> bool:
+def page_error(result: FetchResult) -> str | None:
+    """Why a fetched page cannot be extracted (failed, or not HTML); None if it can."""
+    if result.error:
+        return _page_wording(result.error)
     ctype = result.content_type.split(";")[0].strip().lower()
-    if ctype:
-        return ctype in HTML_TYPES
-    return result.body.lstrip()[:1] == b"<"  # no type given: sniff
+    if ctype and ctype not in HTML_TYPES:
+        return f"the page is not HTML ({ctype})"
+    if not ctype and result.body.lstrip()[:1] != b"<":  # no type given: sniff
+        return "the page is not HTML"
+    return None
 
 
 def extract_result(article_id: int, result: FetchResult, max_bytes: int) -> FullText:
     """A fetched page as a cached full text (extracted, or the reason it is not)."""
     now = int(time.time())
     url = result.final_url or result.url
-    if result.error:
-        return FullText(article_id, "error", now, url, error=_page_error(result.error))
-    if not _is_html(result):
-        kind = result.content_type.split(";")[0].strip() or "unknown type"
-        return FullText(article_id, "error", now, url, error=f"the page is not HTML ({kind})")
+    error = page_error(result)
+    if error is not None:
+        return FullText(article_id, "error", now, url, error=error)
     try:
         page = extract_page(result.body, url, content_type=result.content_type, max_bytes=max_bytes)
     except ExtractionError as exc:
