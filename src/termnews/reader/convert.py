@@ -23,11 +23,10 @@ that level. Each cut leaves a note in ``Rendered.truncated``.
 from __future__ import annotations
 
 import re
-import textwrap
 import time
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 from termnews.text import escape_markdown, strip_controls
@@ -72,7 +71,7 @@ LINK_SCHEMES = frozenset({"http", "https", "mailto", "ftp", "ftps", "gopher", "g
 LAZY_SRC = ("data-src", "data-original", "data-lazy-src", "data-url", "data-hi-res-src")
 
 # Private-use characters as markers while rendering inline text (stripped from input).
-_PUA = re.compile("[\ue000-\ue01f]")
+_PUA = re.compile("[\ue000-\ue01f\uf700-\uf77f]")
 _BREAK = "\ue000"  # a hard line break
 _NBREF = "\ue001"  # the space before " [3]": wrapping never separates a ref from its word
 _OPEN = {"em": "\ue010", "strong": "\ue012", "del": "\ue014"}
@@ -87,7 +86,13 @@ _DELIM = {
 }
 _OPENERS = frozenset(_OPEN.values())
 _MARKS = re.compile("[\ue010-\ue015]+")
-_WS = re.compile(r"[ \t\n\r\f\v]+")
+# Code spans are shifted into U+F700.. while the paragraph's text is escaped, so
+# their backticks and content stay as they are (backslashes do not work in code).
+_SHIFT = {c: 0xF700 + c for c in range(0x21, 0x7F)}
+_UNSHIFT = {0xF700 + c: c for c in range(0x21, 0x7F)}
+_SHIFT_NO_PIPE = {k: v for k, v in _SHIFT.items() if k != ord("|")}  # tables need \\|
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&#])")
+_WS = re.compile(r"[\t\n\r\f\v][ \t\n\r\f\v]*| [ \t\n\r\f\v]+")  # not lone spaces
 _BLANKS = re.compile(r"\n{3,}")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
 _LANG = re.compile(r"(?:^|\s)(?:language|lang)-([\w+#.-]{1,30})")
@@ -164,16 +169,52 @@ Block = Para | Heading | Rule | Pre | Quote | ListBlock | Table
 
 
 # -- the result -----------------------------------------------------------------------
-@dataclass(slots=True)
 class Rendered:
-    """One article body in the forms the reader needs."""
+    """One article body in the forms the reader needs.
 
-    markdown: str
-    text: str
-    links: list[str]
-    truncated: str | None = None
-    width: int | None = None
-    blocks: list = field(default_factory=list, repr=False)
+    ``markdown`` and ``text`` are drawn from the block model on first use (each
+    consumer pays only for the form it reads); ``links[n - 1]`` is link ``[n]``;
+    ``truncated`` says what a safety bound cut, or is None.
+    """
+
+    __slots__ = ("_markdown", "_text", "blocks", "links", "truncated", "width")
+
+    def __init__(
+        self,
+        blocks: list,
+        links: list[str],
+        truncated: str | None = None,
+        width: int | None = None,
+    ) -> None:
+        self.blocks = blocks
+        self.links = links
+        self.truncated = truncated
+        self.width = width
+        self._markdown: str | None = None
+        self._text: str | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"Rendered({len(self.blocks)} blocks, {len(self.links)} links, "
+            f"truncated={self.truncated!r})"
+        )
+
+    @property
+    def markdown(self) -> str:
+        """Markdown for the reader panel: page text escaped, links as ``text [3]``."""
+        if self._markdown is None:
+            md = _join_blocks(_md_blocks(self.blocks, 0))
+            if self.truncated:
+                md = _join_blocks([md, f"*\\[{escape_markdown(self.truncated)}\\]*"])
+            self._markdown = strip_controls(md)
+        return self._markdown
+
+    @property
+    def text(self) -> str:
+        """The body alone as plain text: no link numbers, placeholders or link list."""
+        if self._text is None:
+            self._text = strip_controls(_join_blocks(_text_block(b) for b in self.blocks))
+        return self._text
 
     @property
     def word_count(self) -> int:
@@ -195,7 +236,7 @@ def to_plain(rendered: Rendered, width: int | None = None) -> str:
     if rendered.links:
         lines = [f"[{i}] {url}" for i, url in enumerate(rendered.links, 1)]
         parts.append("Links:\n" + "\n".join(lines))
-    return "\n\n".join(parts)
+    return strip_controls("\n\n".join(parts))
 
 
 def convert(html: str, base_url: str = "", *, width: int | None = None) -> Rendered:
@@ -211,22 +252,13 @@ def convert(html: str, base_url: str = "", *, width: int | None = None) -> Rende
         notes.append(f"page cut at {MAX_INPUT_CHARS // 1_000_000} MB")
     root = _parse(html)
     if root is None:
-        return Rendered("", "", [], "; ".join(notes) or None, width)
+        return Rendered([], [], "; ".join(notes) or None, width)
     walker = _Walker(_base(root, base_url))
     _strip(root)
     body = root.find("body")
     blocks = walker.blocks(body if body is not None else root, 0, 0)
     notes.extend(walker.notes)
-    markdown = _join_blocks(_md_blocks(blocks, 0))
-    text = _join_blocks(_text_block(b) for b in blocks)
-    return Rendered(
-        strip_controls(markdown),
-        strip_controls(text),
-        walker.links,
-        "; ".join(notes) or None,
-        width,
-        blocks,
-    )
+    return Rendered(blocks, walker.links, "; ".join(notes) or None, width)
 
 
 # -- parsing -------------------------------------------------------------------------
@@ -661,7 +693,7 @@ def _image_src(el) -> str:
 
 def _absolute(base: str, href: str) -> str | None:
     """An absolute, followable URL for ``href``, or None (scripts, data:, junk)."""
-    href = "".join(href.split())  # browsers drop whitespace inside URLs too
+    href = "".join(strip_controls(href).split())  # browsers drop whitespace in URLs too
     if len(href) > MAX_URL:
         return None
     try:
@@ -675,30 +707,39 @@ def _absolute(base: str, href: str) -> str | None:
 
 
 # -- rendering: inline ---------------------------------------------------------------
-def _md_inline(nodes: list, out: list[str], open_kinds: set[str]) -> None:
+_HAS_MARKS, _HAS_CODE = 1, 2
+
+
+def _md_inline(nodes: list, out: list[str], open_kinds: set[str], shift: dict) -> int:
+    """Markdown of inline nodes, text not yet escaped (``_md_lines`` escapes it).
+
+    Returns flags saying whether emphasis markers or code spans were written.
+    """
+    flags = 0
     for n in nodes:
         if isinstance(n, str):
-            out.append(n if n == _BREAK else escape_markdown(n))
+            out.append(n)
         elif isinstance(n, Styled):
             if n.kind in open_kinds:
-                _md_inline(n.children, out, open_kinds)
+                flags |= _md_inline(n.children, out, open_kinds, shift)
             else:
                 open_kinds.add(n.kind)
                 out.append(_OPEN[n.kind])
-                _md_inline(n.children, out, open_kinds)
+                flags |= _md_inline(n.children, out, open_kinds, shift) | _HAS_MARKS
                 out.append(_CLOSE[n.kind])
                 open_kinds.discard(n.kind)
         elif isinstance(n, Link):
-            _md_inline(n.children, out, open_kinds)
-            out.append(f"{_NBREF}\\[{n.number}\\]")
+            flags |= _md_inline(n.children, out, open_kinds, shift)
+            out.append(f"{_NBREF}[{n.number}]")
         elif isinstance(n, Media):
-            label = f"{n.kind}: {n.alt}" if n.alt else n.kind
-            out.append(f" \\[{escape_markdown(label)}\\]")
+            out.append(f" [{n.kind}: {n.alt}]" if n.alt else f" [{n.kind}]")
             if n.number is not None:
-                out.append(f"{_NBREF}\\[{n.number}\\]")
+                out.append(f"{_NBREF}[{n.number}]")
             out.append(" ")
         elif isinstance(n, Code):
-            out.append(_code_span(n.text))
+            out.append(_code_span(n.text).translate(shift))
+            flags |= _HAS_CODE
+    return flags
 
 
 def _code_span(text: str) -> str:
@@ -733,6 +774,9 @@ def _plain_inline(nodes: list, out: list[str], refs: bool) -> None:
 
 def _lines(joined: str) -> list[str]:
     """Inline text folded like HTML: whitespace runs to one space, hard breaks kept."""
+    if _BREAK not in joined:
+        line = _WS.sub(" ", joined).strip()
+        return [line] if line else []
     lines = [_WS.sub(" ", part).strip() for part in joined.split(_BREAK)]
     while lines and not lines[-1]:
         lines.pop()
@@ -741,13 +785,23 @@ def _lines(joined: str) -> list[str]:
     return lines
 
 
-def _md_lines(nodes: list) -> list[str]:
+def _md_lines(nodes: list, in_table: bool = False) -> list[str]:
+    """Inline nodes as Markdown lines (one per hard break), all page text escaped."""
     out: list[str] = []
-    _md_inline(nodes, out, set())
-    joined = "".join(out)
-    if _MARKS.search(joined):
+    flags = _md_inline(nodes, out, set(), _SHIFT_NO_PIPE if in_table else _SHIFT)
+    joined = _MD_SPECIAL.sub(r"\\\1", "".join(out))
+    if flags & _HAS_MARKS:
         joined = _place_delimiters(joined)
-    return [_MD_LINE_START.sub(r"\1\\\2", ln.replace(_NBREF, " ")) for ln in _lines(joined)]
+    lines = _lines(joined.replace(_NBREF, " "))
+    for i, ln in enumerate(lines):
+        if ln[0] in _LINE_START_CHARS:
+            lines[i] = ln = _MD_LINE_START.sub(r"\1\\\2", ln)
+        if flags & _HAS_CODE:
+            lines[i] = ln.translate(_UNSHIFT)
+    return lines
+
+
+_LINE_START_CHARS = frozenset("-+=>.)0123456789")
 
 
 def _plain_lines(nodes: list, refs: bool) -> list[str]:
@@ -761,6 +815,8 @@ def _is_space(c: str) -> bool:
 
 
 def _is_punct(c: str) -> bool:
+    if "\uf700" <= c <= "\uf77f":  # a shifted code-span backtick
+        return True
     return c != "" and unicodedata.category(c)[0] in "PS"
 
 
@@ -904,7 +960,7 @@ def _md_table(t: Table) -> str:
     cols = max(len(r) for r in t.rows)
     rows = []
     for r in t.rows:
-        cells = [" ".join(_md_lines(c)) for c in r]
+        cells = [" ".join(_md_lines(c, in_table=True)) for c in r]
         cells += [""] * (cols - len(cells))
         rows.append("| " + " | ".join(cells) + " |")
     rows.insert(1, "|" + "---|" * cols)
@@ -926,18 +982,32 @@ def _text_block(b) -> str:
 
 
 def _wrap(line: str, width: int | None, indent: str = "", first: str | None = None) -> str:
+    """One line of text filled to ``width`` (greedy; words longer than the width
+    stand alone); a reference never leaves its word."""
     lead = indent if first is None else first
-    if width is None:
+    if width is None or len(lead) + len(line) <= width:
         return (lead + line).replace(_NBREF, " ")
-    out = textwrap.fill(
-        line,
-        width=max(width, len(lead) + 20),
-        initial_indent=lead,
-        subsequent_indent=indent,
-        break_long_words=False,
-        break_on_hyphens=False,
-    )
-    return out.replace(_NBREF, " ")
+    width = max(width, len(lead) + 20)
+    lines: list[str] = []
+    current: list[str] = [lead]
+    used = len(lead)
+    fresh = True
+    for word in line.split(" "):
+        if not word:
+            continue
+        if fresh:
+            current.append(word)
+            used += len(word)
+            fresh = False
+        elif used + 1 + len(word) <= width:
+            current.append(" " + word)
+            used += 1 + len(word)
+        else:
+            lines.append("".join(current))
+            current = [indent, word]
+            used = len(indent) + len(word)
+    lines.append("".join(current))
+    return "\n".join(lines).replace(_NBREF, " ")
 
 
 def _plain_block(b, width: int | None) -> str:
