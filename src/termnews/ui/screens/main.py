@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, OptionList
+from textual.widgets import Footer, Markdown, OptionList
 from textual.worker import get_current_worker
 
 from termnews.services import NewsService, ServiceError
@@ -339,30 +339,22 @@ class MainScreen(Screen[None]):
             if self.tapp.config.ui.mark_read_on_open and not article.read and not full:
                 service.mark([article.id], read=True)
                 article.read = marked = True
-            body = None
-            if not full and hasattr(service, "article_body"):
-                body = service.article_body(article)
+            body = None if full else service.article_body(article)
         if full:
             self.post_message(msg.Notice("Fetching the full article…"))
             with backend.own() as private:
                 body = private.article_body(article, full=True)
-        view = (
-            prepare(article, body.html, body.base_url, body.note or None, body.from_page)
-            if body is not None
-            else prepare(article)
-        )
+        view = prepare(article, body.html, body.base_url, body.note, body.from_page)
         if not get_current_worker().is_cancelled:
             self.post_message(msg.ArticleLoaded(view, token, marked))
-        if body is not None and not full and not body.from_page and self._wants_page(article):
+        if not full and not body.from_page and self._wants_page(article):
             self.fetch_page(article.id, token)
 
     def _wants_page(self, article) -> bool:
         """Whether the full-text policy wants this article's page and it was never tried."""
-        try:
-            from termnews.reader.fulltext import wants_full_text
-            from termnews.storage.fulltext import get_full_text
-        except ImportError:
-            return False
+        from termnews.reader.fulltext import wants_full_text
+        from termnews.storage.fulltext import get_full_text
+
         with self.tapp.backend.shared() as service:
             if get_full_text(service.conn, article.id) is not None:
                 return False
@@ -378,7 +370,7 @@ class MainScreen(Screen[None]):
             article = private.article(article_id)
             body = private.article_body(article)
         if body.from_page or body.note:
-            view = prepare(article, body.html, body.base_url, body.note or None, body.from_page)
+            view = prepare(article, body.html, body.base_url, body.note, body.from_page)
             self.post_message(msg.ArticleLoaded(view, token, False))
 
     async def on_article_loaded(self, message: msg.ArticleLoaded) -> None:
@@ -436,6 +428,10 @@ class MainScreen(Screen[None]):
             self.open_article(self.history.pop(), focus_reader=True)
         elif self.tapp.is_narrow():
             self.headlines.focus()
+
+    @on(Markdown.LinkClicked)
+    def link_clicked(self, event: Markdown.LinkClicked) -> None:
+        self.open_url(event.href)
 
     @on(ReaderPanel.Closed)
     def reader_closed(self) -> None:
@@ -760,9 +756,6 @@ class MainScreen(Screen[None]):
     def action_full_text(self) -> None:
         if self.article is None:
             self.notify("Open an article first.")
-            return
-        if not hasattr(self.tapp.backend.service, "article_body"):
-            self.notify("Full text is not available in this version.")
             return
         self.article_token += 1
         self.load_article(self.article.article.id, self.article_token, full=True)

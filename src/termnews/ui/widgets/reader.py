@@ -14,8 +14,6 @@ from textual.widgets import Markdown, Static
 
 from termnews.ui.article_view import ArticleView
 
-ROLE_STYLES = {"title": "bold", "meta": "dim", "link": "underline", "note": "italic"}
-
 
 class ReaderPanel(VerticalScroll, can_focus=True):
     """Shows one :class:`ArticleView`; posts :class:`ReaderPanel.Closed` on escape."""
@@ -39,9 +37,8 @@ class ReaderPanel(VerticalScroll, can_focus=True):
         self.view: ArticleView | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(id="reader-header")
+        yield Static(id="reader-empty")
         yield Markdown(id="reader-markdown", open_links=False)
-        yield Static(id="reader-text")
 
     def on_mount(self) -> None:
         self.show_message("Choose a headline and press Enter to read it.")
@@ -49,28 +46,18 @@ class ReaderPanel(VerticalScroll, can_focus=True):
     def show_message(self, text: str) -> None:
         """An empty reader with one line of advice."""
         self.view = None
-        self.query_one("#reader-header", Static).update(Content.styled(text, "dim"))
+        empty = self.query_one("#reader-empty", Static)
+        empty.update(Content.styled(text, "dim"))
+        empty.display = True
         self.query_one("#reader-markdown", Markdown).display = False
-        self.query_one("#reader-text", Static).update("")
 
     async def show(self, view: ArticleView) -> None:
         """Show an article from its top."""
         self.view = view
-        header = Content("\n").join(
-            Content.styled(line.text, ROLE_STYLES.get(line.role, "")) for line in view.header
-        )
-        self.query_one("#reader-header", Static).update(header)
+        self.query_one("#reader-empty", Static).display = False
         markdown = self.query_one("#reader-markdown", Markdown)
-        text = self.query_one("#reader-text", Static)
-        if view.markdown is not None:
-            text.update("")
-            text.display = False
-            markdown.display = True
-            await markdown.update(view.markdown)
-        else:
-            markdown.display = False
-            text.display = True
-            text.update(Content(view.text))
+        markdown.display = True
+        await markdown.update(view.markdown)
         self.scroll_home(animate=False)
 
     def action_page_down(self) -> None:
