@@ -40,7 +40,7 @@ _TAG = re.compile(r"<[^>]*>")
 _TRUNCATED = re.compile(
     r"(\.\.\.|…|\[…]|\[\.\.\.]|\[&hellip;]|\bread more|\bcontinue reading|\bkeep reading"
     r"|\bread the (full|whole|rest of the) (story|article|post)|\bmore\s*»|\(more\))"
-    r"[\s\W]*$",
+    r"[\s\])»›→\"'”’]*$",  # only closers after the marker: "…." ends a sentence
     re.IGNORECASE,
 )
 
