@@ -28,6 +28,7 @@ from termnews.storage.headlines import Headline, View
 from termnews.storage.records import Article, Feed
 
 if TYPE_CHECKING:
+    from termnews.comments.service import CommentService
     from termnews.fetch.http import FetchResult
     from termnews.reader.extract import ExtractedPage
     from termnews.reader.fulltext import ArticleBody, FullTextReport
@@ -57,6 +58,7 @@ class NewsService:
         self._conn: sqlite3.Connection | None = None
         self._full_text_tasks: set[asyncio.Task[None]] = set()
         self.last_full_text: FullTextReport | None = None  # the last background full-text run
+        self._comments: CommentService | None = None
 
     # -- plumbing -----------------------------------------------------------
     @property
@@ -67,7 +69,18 @@ class NewsService:
             self._conn = connect(self.paths.database)
         return self._conn
 
+    @property
+    def comments(self) -> CommentService:
+        """Comment drafts, the outbox and the sites' comment systems."""
+        if self._comments is None:
+            from termnews.comments.service import CommentService
+
+            self._comments = CommentService(self)
+        return self._comments
+
     def close(self) -> None:
+        if self._comments is not None:
+            self._comments.close()
         if self._conn is not None:
             self._conn.close()
             self._conn = None

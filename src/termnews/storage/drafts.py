@@ -119,7 +119,8 @@ def update_text(conn: sqlite3.Connection, draft_id: int, now: int, **values: str
     """Change the form's fields of an editable draft, atomically.
 
     A failed draft becomes a draft again; a queued one stays queued with the new
-    text. Raises DraftBusy while it is being sent or checked, KeyError if gone.
+    text. Raises DraftBusy while it is being sent, or queued to be checked against
+    the site (an earlier send may have arrived), KeyError if gone.
     """
     unknown = set(values) - set(TEXT_FIELDS)
     if unknown:
@@ -130,7 +131,7 @@ def update_text(conn: sqlite3.Connection, draft_id: int, now: int, **values: str
         found = row.fetchone()
         if found is None:
             raise KeyError(draft_id)
-        if found["state"] not in EDITABLE or found["needs_check"]:
+        if found["state"] not in EDITABLE or (found["state"] == "queued" and found["needs_check"]):
             raise DraftBusy(found["state"])
         state = "draft" if found["state"] == "failed" else found["state"]
         conn.execute(
