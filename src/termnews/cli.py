@@ -137,6 +137,9 @@ def cmd_refresh(service: NewsService, args: argparse.Namespace) -> int:
             if o.moved_to:
                 _out(f"feed {o.feed_id} moved permanently to {one_line(o.moved_to)}")
         _out(summary.line())
+        pages = service.last_full_text
+        if pages and (pages.fetched or pages.failed):  # pages fetched for summary-only items
+            _out(pages.line())
     return EXIT_FEEDS_FAILED if summary.failed else EXIT_OK
 
 

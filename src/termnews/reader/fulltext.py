@@ -163,7 +163,10 @@ class FullTextReport:
 
     def line(self) -> str:
         failed = f", {len(self.failed)} failed" if self.failed else ""
-        return f"Full text: {len(self.fetched)} pages extracted{failed} in {self.seconds:.1f} s."
+        n = len(self.fetched)
+        return (
+            f"Full text: {n} page{'' if n == 1 else 's'} extracted{failed} in {self.seconds:.1f} s."
+        )
 
 
 def select(
