@@ -233,7 +233,7 @@ def cmd_export(service: NewsService, args: argparse.Namespace) -> int:
 def cmd_tui(service: NewsService, args: argparse.Namespace) -> int:
     """The terminal UI on this cache (checked usable first, so errors exit with a code)."""
     service.conn  # noqa: B018 - opens and migrates the cache: StorageError exits 3
-    from termnews.ui.app import run
+    from termnews.ui.launch import run
 
     run(lambda: NewsService(service.paths, service.config, service.transport))
     return EXIT_OK
