@@ -24,6 +24,7 @@ from termnews.storage.db import StorageError
 from termnews.ui import messages as msg
 from termnews.ui.backend import Backend, ServiceFactory
 from termnews.ui.format import clean
+from termnews.ui.loading import Preload
 from termnews.ui.screens.main import MainScreen
 from termnews.ui.widgets.feed_panel import FeedPanel
 from termnews.ui.widgets.reader import ReaderPanel
@@ -64,9 +65,16 @@ class TermnewsApp(App[None]):
         ),
     ]
 
-    def __init__(self, make_service: ServiceFactory, *, demo: Any = None) -> None:
+    def __init__(
+        self,
+        backend: Backend | ServiceFactory,
+        *,
+        preload: Preload | None = None,
+        demo: Any = None,
+    ) -> None:
         super().__init__()
-        self.backend = Backend(make_service)
+        self.backend = backend if isinstance(backend, Backend) else Backend(backend)
+        self.preload = preload  # the first screen's data, loading on a thread
         service = self.backend.service
         self.config = service.config
         self.paths = service.paths
@@ -307,8 +315,3 @@ class TermnewsApp(App[None]):
         from termnews.ui.screens.drafts import DraftsScreen  # type: ignore[import-not-found]
 
         self.push_screen(DraftsScreen())
-
-
-def run(make_service: ServiceFactory, demo: Any = None) -> None:
-    """Run the app until the person quits."""
-    TermnewsApp(make_service, demo=demo).run()

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from array import array
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from textual.message import Message
 
 from termnews.storage.headlines import Headline
 from termnews.storage.records import Feed
 from termnews.ui.article_view import ArticleView
+from termnews.ui.loading import ListData
 from termnews.ui.widgets.related import RelatedItem
 
 
@@ -25,16 +25,10 @@ class FeedsLoaded(Message):
 
 @dataclass
 class ViewLoaded(Message):
-    """A headline list's ids, where its cursor goes, and the rows around it."""
+    """A headline list loaded; ``focus`` moves the focus to it."""
 
-    key: str
-    ids: array
-    cursor: int = 0
-    start: int = 0
-    rows: list[Headline] = field(default_factory=list)
-    open_id: int | None = None  # open this article once shown
-    focus: bool = False  # move focus to the headline list
-    empty_text: str = ""
+    data: ListData
+    focus: bool = False
 
 
 @dataclass

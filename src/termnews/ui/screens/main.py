@@ -20,13 +20,20 @@ from textual.widgets import Footer, Markdown, OptionList
 from textual.worker import get_current_worker
 
 from termnews.services import NewsService, ServiceError
-from termnews.storage.headlines import View
 from termnews.ui import messages as msg
 from termnews.ui.article_view import ArticleView, prepare
 from termnews.ui.format import clean
+from termnews.ui.loading import (
+    STATE_COLLAPSED,
+    STATE_LAST,
+    STATE_SEARCHES,
+    ids_for,
+    load_list,
+    load_start,
+)
 from termnews.ui.navigation import NavRow, build_rows
 from termnews.ui.widgets.feed_panel import FeedPanel
-from termnews.ui.widgets.headline_list import PAGE, HeadlineList
+from termnews.ui.widgets.headline_list import HeadlineList
 from termnews.ui.widgets.reader import ReaderPanel
 from termnews.ui.widgets.related import RelatedItem, RelatedList
 from termnews.ui.widgets.status_bar import StatusBar
@@ -35,9 +42,6 @@ from termnews.ui.widgets.virtual_list import VirtualList
 if TYPE_CHECKING:
     from termnews.ui.app import TermnewsApp
 
-STATE_LAST = "ui.last"  # {"view": nav key, "article": id}
-STATE_SEARCHES = "ui.saved_searches"
-STATE_COLLAPSED = "ui.collapsed_folders"
 RELATED_COUNT = 8
 
 
@@ -152,63 +156,26 @@ class MainScreen(Screen[None]):
     # -- start -------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="view", exit_on_error=False)
     def load_start(self) -> None:
-        """Feeds, the remembered view and article, and the first rows: one round trip."""
-        with self.tapp.backend.shared() as service:
-            feeds = service.feeds()
-            searches = list(service.get_state(STATE_SEARCHES, []))
-            collapsed = list(service.get_state(STATE_COLLAPSED, []))
-            last = service.get_state(STATE_LAST, {}) or {}
-        rows = build_rows(feeds, searches, collapsed)
-        keys = {r.key: r for r in rows}
-        key = last.get("view") if last.get("view") in keys else "unread"
-        if key == "unread" and not any(r.unread for r in rows) and len(rows) > 2:
-            key = next((r.key for r in rows if r.kind == "feed"), key)
-        self.post_message(msg.FeedsLoaded(feeds, searches, collapsed, select_key=key))
-        article_id = last.get("article") if isinstance(last.get("article"), int) else None
-        self._load_view_now(keys[key], article_id, open_it=article_id is not None)
+        """The first screen's data: from the preload thread if it ran, else loaded now."""
+        preload, self.tapp.preload = self.tapp.preload, None
+        if preload is not None:
+            data = preload.result()
+        else:
+            with self.tapp.backend.shared() as service:
+                data = load_start(service)
+        self.post_message(
+            msg.FeedsLoaded(data.feeds, data.searches, data.collapsed, select_key=data.first.key)
+        )
+        self.post_message(msg.ViewLoaded(data.first))
 
     def _load_view_now(
         self, row: NavRow, article_id: int | None, open_it: bool, focus: bool = False
     ) -> None:
-        """(In a worker.) Load a list's ids and the rows around its cursor; post ViewLoaded."""
+        """(In a worker.) Load a list around ``article_id``; post ViewLoaded."""
         with self.tapp.backend.shared() as service:
-            ids = self._ids_for(service, row)
-            cursor = 0
-            if article_id is not None:
-                try:
-                    cursor = ids.index(article_id)
-                except ValueError:
-                    open_it = False
-            start = (cursor // PAGE) * PAGE
-            rows = service.headlines(ids[start : start + PAGE])
-        if get_current_worker().is_cancelled:
-            return
-        empty = {
-            "unread": "Nothing unread. r refreshes, R refreshes all feeds.",
-            "starred": "No starred articles: s stars the article you read.",
-        }
-        self.post_message(
-            msg.ViewLoaded(
-                row.key,
-                ids,
-                cursor,
-                start,
-                rows,
-                open_id=article_id if open_it else None,
-                focus=focus,
-                empty_text=empty.get(row.kind, "No articles here yet."),
-            )
-        )
-
-    def _ids_for(self, service: NewsService, row: NavRow) -> array:
-        view = row.view()
-        if view is not None:
-            return service.view_ids(view)
-        search = getattr(service, "search", None)
-        if search is None:
-            raise ServiceError("search is not available in this version of termnews")
-        results = search(row.query)
-        return array("q", (getattr(r, "id", r) for r in results))
+            data = load_list(service, row, article_id, open_it)
+        if not get_current_worker().is_cancelled:
+            self.post_message(msg.ViewLoaded(data, focus))
 
     def on_feeds_loaded(self, message: msg.FeedsLoaded) -> None:
         self.feeds = message.feeds
@@ -234,11 +201,12 @@ class MainScreen(Screen[None]):
     def reload_all(self, select_key: str | None) -> None:
         with self.tapp.backend.shared() as service:
             feeds = service.feeds()
-        rows = build_rows(feeds, self.searches, self.collapsed)
-        keys = {r.key: r for r in rows}
-        key = select_key if select_key in keys else "unread"
+            rows = build_rows(feeds, self.searches, self.collapsed)
+            keys = {r.key: r for r in rows}
+            key = select_key if select_key in keys else "unread"
+            data = load_list(service, keys[key])
         self.post_message(msg.FeedsLoaded(feeds, self.searches, self.collapsed, select_key=key))
-        self._load_view_now(keys[key], None, open_it=False, focus=True)
+        self.post_message(msg.ViewLoaded(data, focus=True))
 
     def _show_rows(self, select_key: str | None = None) -> None:
         searches = list(self.searches)
@@ -278,20 +246,21 @@ class MainScreen(Screen[None]):
         self._load_view_now(row, article_id, open_it, focus)
 
     def on_view_loaded(self, message: msg.ViewLoaded) -> None:
-        self.rows_key = message.key
-        row = next((r for r in self.feed_panel.rows if r.key == message.key), None)
-        token = self.headlines.set_ids(message.ids, message.cursor, message.empty_text)
-        self.headlines.put_rows(token, message.start, message.rows)
+        data = message.data
+        self.rows_key = data.key
+        row = next((r for r in self.feed_panel.rows if r.key == data.key), None)
+        token = self.headlines.set_ids(data.ids, data.cursor, data.empty_text)
+        self.headlines.put_rows(token, data.start, data.rows)
         label = row.label if row else ""
-        self.headlines.border_title = f"{label} ({len(message.ids):,})" if label else "Headlines"
+        self.headlines.border_title = f"{label} ({len(data.ids):,})" if label else "Headlines"
         if row is not None and self.feed_panel.current is not row:
             index = self.feed_panel.index_of(row.key)
             if index is not None:
                 self.feed_panel.move_cursor(index, notify=False)
         if message.focus:
             self.headlines.focus()
-        if message.open_id is not None:
-            self.open_article(message.open_id)
+        if data.open_id is not None:
+            self.open_article(data.open_id)
         self.status.set_activity("")
 
     @on(HeadlineList.NeedRows)
@@ -471,7 +440,7 @@ class MainScreen(Screen[None]):
             order = order[order.index(key) + 1 :]
         for feed_key in order:
             with self.tapp.backend.shared() as service:
-                feed_ids = service.view_ids(rows[feed_key].view() or View())
+                feed_ids = ids_for(service, rows[feed_key])
                 position = self._scan_unread(
                     service, feed_ids, -1 if forward else len(feed_ids), forward
                 )

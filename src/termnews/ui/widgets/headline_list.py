@@ -20,9 +20,9 @@ from textual.strip import Strip
 
 from termnews.storage.headlines import Headline
 from termnews.ui.format import age, clean, fit
+from termnews.ui.loading import PAGE
 from termnews.ui.widgets.virtual_list import VirtualList
 
-PAGE = 100  # rows fetched at once
 MAX_PAGES = 40  # pages kept; far ones are dropped
 
 
