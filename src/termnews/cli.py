@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from termnews import __version__
+from termnews.comments.commands import add_commands as add_comment_commands
+from termnews.comments.commands import send_due_after_refresh
 from termnews.config import ConfigError
 from termnews.paths import resolve_paths
 from termnews.refresh import FeedOutcome, RefreshSummary
@@ -140,6 +142,7 @@ def cmd_refresh(service: NewsService, args: argparse.Namespace) -> int:
         pages = service.last_full_text
         if pages and (pages.fetched or pages.failed):  # pages fetched for summary-only items
             _out(pages.line())
+    send_due_after_refresh(service)  # comments written offline go out once back online
     return EXIT_FEEDS_FAILED if summary.failed else EXIT_OK
 
 
@@ -343,6 +346,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("export", cmd_export, "write subscriptions as OPML (stdout or FILE)")
     p.add_argument("file", nargs="?", metavar="FILE")
+
+    add_comment_commands(command)  # comment, post, drafts, outbox, comments
     return parser
 
 

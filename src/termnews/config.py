@@ -137,7 +137,12 @@ class CommentBackendConfig:
         has_secret = bool(self.password_env or self.password_file)
         if self.kind == "isso" and (self.user or has_secret):
             raise ConfigError(f"{where}: {key}: isso takes no user or password")
-        if self.kind.startswith("wordpress"):
+        if self.kind == "wordpress-form" and (self.user or has_secret):
+            raise ConfigError(
+                f"{where}: {key}: wordpress-form posts as a guest and takes no user or"
+                ' password; use kind = "wordpress" to post as a user'
+            )
+        if self.kind == "wordpress":
             if self.user and not has_secret:
                 raise ConfigError(
                     f"{where}: {key}: user {self.user!r} needs a password: set password_env"
