@@ -216,3 +216,20 @@ def test_demo_read_full_shows_the_bundled_page_offline(cli) -> None:
         assert "Every spring, just as the first warm days arrive" in shown.out
         assert "details are on its website" in shown.out
         assert "Full text unavailable" not in shown.out
+
+
+@pytest.mark.parametrize(
+    ("head", "content_type", "encoding"),
+    [
+        ("", "text/html; charset=windows-1252", "cp1252"),  # the HTTP header decides
+        ('<meta charset="windows-1252">', "", "cp1252"),
+        ("", "", "cp1252"),  # nothing declared, not UTF-8: what browsers assume
+        ("", "", "utf-8"),
+        ('<meta charset="koi8-r">', "text/html; charset=utf-8", "utf-8"),
+    ],
+)
+def test_page_encodings(head: str, content_type: str, encoding: str) -> None:
+    words = "Café crème naïve résumé façade – “quoted” text here. " * 10
+    html = f"<html><head>{head}<title>T</title></head><body><article><p>{words}</p></article>"
+    page = extract_page(html.encode(encoding), "https://x.example/", content_type=content_type)
+    assert "Café crème naïve résumé façade – “quoted”" in page.html

@@ -79,6 +79,7 @@ RELATED_CLASS = re.compile(
 )
 _PUNCT_END = re.compile(r"[\s!.:…»›>|-]+$")
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 
 
 class ExtractionError(Exception):
@@ -148,15 +149,25 @@ def read_page_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[byte
     return data[:max_bytes], len(data) > max_bytes
 
 
-def decode_page(data: bytes, content_type: str = "") -> str | bytes:
-    """Text of a page whose HTTP header names a charset; else the bytes, left to sniff."""
-    match = _CHARSET.search(content_type)
-    if match:
+def decode_page(data: bytes, content_type: str = "") -> str:
+    """The text of a page: the HTTP charset, else UTF-8, else the page's ``<meta>``
+    charset, else windows-1252 (what browsers assume); never fails."""
+    declared = [m.group(1) for m in (_CHARSET.search(content_type),) if m]
+    if not declared:
+        if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+            return data.decode("utf-8-sig" if data[:1] == b"\xef" else "utf-16", errors="replace")
         try:
-            return data.decode(match.group(1), errors="replace")
-        except LookupError:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
             pass
-    return data
+        meta = _META_CHARSET.search(data[:4096])
+        declared = [meta.group(1).decode("ascii", "replace")] if meta else []
+    for charset in [*declared, "windows-1252"]:
+        try:
+            return data.decode(charset, errors="replace")
+        except LookupError:
+            continue
+    return data.decode("windows-1252", errors="replace")  # pragma: no cover - always known
 
 
 def _trafilatura() -> Any:
