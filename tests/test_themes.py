@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
 from textual.app import App, ComposeResult
 from textual.color import Color
+from textual.pilot import Pilot
 from textual.widgets import Static
 
 from termnews.paths import Paths, home_paths
+from termnews.services import NewsService
+from termnews.ui.app import TermnewsApp
 from termnews.ui.themes import (
     DEFAULT_THEME,
     NEWS_VARIABLES,
+    STATE_KEY,
     builtin_themes_dir,
     choose_theme,
     install_themes,
@@ -255,3 +260,69 @@ def test_install_themes_selects_the_remembered_theme(paths: Paths) -> None:
     setup = install_themes(app, paths, wanted="termnews-newsprint")
     assert (app.theme, setup.messages) == ("termnews-newsprint", [])
     assert next_theme(setup.names, app.theme) == setup.names[0]
+
+
+# -- in the app -------------------------------------------------------------------
+def run_app(paths: Paths, scenario: Callable[[TermnewsApp, Pilot], Awaitable[None]]) -> None:
+    """Run the real app on ``paths`` (one feed, never fetched) through a scenario."""
+    service = NewsService(paths)
+    service.subscribe("http://127.0.0.1:9/feed.xml", "Quiet Feed")
+    service.close()
+
+    async def main() -> None:
+        app = TermnewsApp(lambda: NewsService(paths))
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            await scenario(app, pilot)
+            await app.workers.wait_for_complete()
+
+    asyncio.run(main())
+
+
+def saved_theme(paths: Paths) -> object:
+    service = NewsService(paths)
+    try:
+        return service.get_state(STATE_KEY)
+    finally:
+        service.close()
+
+
+def test_t_cycles_themes_at_once_and_the_choice_is_remembered(paths: Paths) -> None:
+    seen: list[str] = []
+
+    async def switch(app: TermnewsApp, pilot: Pilot) -> None:
+        assert app.theme == DEFAULT_THEME
+        background = app.screen.styles.background
+        await pilot.press("t")
+        seen.append(app.theme)
+        assert app.theme == next_theme(app.theme_names, DEFAULT_THEME)
+        await pilot.pause()
+        assert app.screen.styles.background != background  # repainted with the new colours
+
+    run_app(paths, switch)
+    assert saved_theme(paths) == seen[0]
+
+    async def restart(app: TermnewsApp, pilot: Pilot) -> None:
+        seen.append(app.theme)
+        app.theme = "termnews-newsprint"  # what the palette's "Change theme" does
+
+    run_app(paths, restart)
+    assert seen[1] == seen[0]
+    assert saved_theme(paths) == "termnews-newsprint"
+
+
+def test_a_broken_remembered_theme_falls_back_with_a_notification(paths: Paths) -> None:
+    bad = write_user_theme(paths, "mine.toml", 'name = "mine"\nprimary = "#12345"\n')
+    service = NewsService(paths)
+    service.set_state(STATE_KEY, "mine")
+    service.close()
+    notes: list[str] = []
+
+    async def check(app: TermnewsApp, pilot: Pilot) -> None:
+        assert app.theme == DEFAULT_THEME
+        notes.extend(n.message for n in app._notifications)
+
+    run_app(paths, check)
+    assert any(str(bad) in n and "primary" in n for n in notes), notes
+    assert any("'mine' is not available" in n for n in notes), notes
+    assert saved_theme(paths) == "mine"  # kept: fixing the file brings the theme back

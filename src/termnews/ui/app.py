@@ -16,12 +16,14 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
 from termnews.config import ConfigError
 from termnews.services import ServiceError
 from termnews.storage.db import StorageError
 from termnews.ui import messages as msg
+from termnews.ui import themes
 from termnews.ui.backend import Backend, ServiceFactory
 from termnews.ui.format import clean
 from termnews.ui.loading import Preload
@@ -83,7 +85,7 @@ class TermnewsApp(App[None]):
         self.keymap: dict[str, str] = dict(self.config.keymap)
         self.main = MainScreen()
         self.theme_names: list[str] = []
-        self._theme_module: Any = None
+        self._remembered_theme = ""
 
     # -- start and stop ------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -116,52 +118,38 @@ class TermnewsApp(App[None]):
 
     # -- themes ------------------------------------------------------------------------
     def _setup_themes(self) -> None:
-        """Register the theme files (termnews.ui.themes) and apply the remembered theme."""
-        if importlib.util.find_spec("termnews.ui.themes") is None:
-            return
-        from termnews.ui import themes
-
-        self._theme_module = themes
-        found, errors = themes.load_themes(self.paths)
-        for theme in found:
-            self.register_theme(theme)
-        self.theme_names = [t.name for t in found]
+        """Register the theme files, apply the remembered theme; later changes are remembered."""
         with self.backend.shared() as service:
             wanted = service.get_state(themes.STATE_KEY)
-        name, problem = themes.choose_theme(list(self.available_themes), wanted)
-        self.theme = name
-        for error in [*errors, problem]:
-            if error:
-                self.notify(error, severity="warning", markup=False)
+        setup = themes.install_themes(self, self.paths, wanted if isinstance(wanted, str) else None)
+        self.theme_names = setup.names
+        for message in setup.messages:
+            self.notify(message, title="Theme", severity="warning", markup=False, timeout=10)
+        self._remembered_theme = self.theme  # a fallback is not saved over the person's choice
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """Values of $news-* for themes that do not set them (Textual's own, say)."""
-        if importlib.util.find_spec("termnews.ui.themes") is not None:
-            from termnews.ui import themes
-
-            return themes.news_variable_defaults(self.current_theme)
-        colors = self.current_theme.to_color_system().generate()
-        return {
-            "news-unread": colors["foreground"],
-            "news-read": colors["text-muted"],
-            "news-starred": colors["text-warning"],
-            "news-link": colors["text-primary"],
-            "news-error": colors["text-error"],
-        }
+        return themes.news_variable_defaults(self.current_theme)
 
     def action_cycle_theme(self) -> None:
-        """The next theme file's theme; remembered for the next start."""
-        if self._theme_module is None or not self.theme_names:
+        """The next theme file's theme (t); the palette's "Change theme" lists them all."""
+        if not self.theme_names:
             self.action_change_theme()
             return
-        self.theme = self._theme_module.next_theme(self.theme_names, self.theme)
+        self.theme = themes.next_theme(self.theme_names, self.theme)
         self.notify(f"Theme: {self.theme}", timeout=2)
-        self.save_theme(self.theme)
+
+    def _theme_changed(self, theme: Theme) -> None:
+        """Remember a theme chosen with t or the palette for the next start."""
+        if theme.name != self._remembered_theme:
+            self._remembered_theme = theme.name
+            self.save_theme(theme.name)
 
     @work(thread=True, group="state", exit_on_error=False)
     def save_theme(self, name: str) -> None:
         with self.backend.shared() as service:
-            service.set_state(self._theme_module.STATE_KEY, name)
+            service.set_state(themes.STATE_KEY, name)
 
     # -- bindings, help, palette -------------------------------------------------------------
     def all_bindings(self) -> list[tuple[str, type, Binding]]:
