@@ -18,7 +18,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
-from termnews.comments.backends import ArticleRef, BackendContext, CannotList, make_backend
+from termnews.comments.backends import (
+    ArticleRef,
+    BackendContext,
+    CannotList,
+    CommentBackend,
+    make_backend,
+)
 from termnews.comments.http import host_of, make_client
 from termnews.comments.outbox import SendFailure, SendResult, rejected, settle
 from termnews.comments.passwords import SecretError, backend_password
@@ -340,15 +346,15 @@ class CommentService:
                 if not backend.dedupes:
                     host = host_of(cfg.url or draft.article_url)
                     return rejected(UNCERTAIN.format(host=host, id=draft.id))
-            result = backend.send(draft, target)
-            for delay in self.quick_retries:
-                if result.outcome != "retry" or result.maybe_sent or result.retry_after:
-                    break
-                self.sleep(delay)
-                result = backend.send(draft, target)
-            return result
         except SendFailure as exc:
             return exc.result
+        result = _send(backend, draft, target)
+        for delay in self.quick_retries:
+            if result.outcome != "retry" or result.maybe_sent or result.retry_after:
+                break
+            self.sleep(delay)
+            result = _send(backend, draft, target)
+        return result
 
     # -- reading ----------------------------------------------------------------
     def comments(self, article_id: int) -> list[RemoteComment]:
@@ -370,3 +376,10 @@ class CommentService:
                 raise ServiceError(exc.result.message) from None
             except CannotList as exc:
                 raise ServiceError(f"{host_of(article.link)}: {exc}") from None
+
+
+def _send(backend: CommentBackend, draft: Draft, target: dict[str, Any]) -> SendResult:
+    try:
+        return backend.send(draft, target)
+    except SendFailure as exc:
+        return exc.result
