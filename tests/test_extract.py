@@ -233,3 +233,13 @@ def test_page_encodings(head: str, content_type: str, encoding: str) -> None:
     html = f"<html><head>{head}<title>T</title></head><body><article><p>{words}</p></article>"
     page = extract_page(html.encode(encoding), "https://x.example/", content_type=content_type)
     assert "Café crème naïve résumé façade – “quoted”" in page.html
+
+
+def test_pages_with_too_many_elements_are_cut_with_a_note() -> None:
+    html = article("".join(f"<p>Paragraph {i} of a very long report on tides.</p>"
+                           for i in range(40_000)))  # fmt: skip
+    started = time.perf_counter()
+    page = extract_page(html, "https://x.example/")
+    assert time.perf_counter() - started < 10  # uncut, this page takes about 15 s
+    assert page.notes == ["the page was cut at 15,000 elements"]
+    assert "Paragraph 100 of" in page.html and "Paragraph 39999" not in page.html

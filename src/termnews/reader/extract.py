@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 DEFAULT_MAX_BYTES = 5_000_000  # reader.max_page_mb
 MAX_BODY_CHARS = 1_000_000  # extracted article HTML kept, at most
 MAX_RELATED = 20
+MAX_ELEMENTS = 15_000  # a long real article page has a few thousand
 MIN_ARTICLE_WORDS = 10
 
 # Whole blocks that are theme furniture, never article text (compared lower-case,
@@ -207,6 +208,8 @@ def extract_page(
         raise ExtractionError(f"cannot parse the page as HTML ({exc})") from None
     if tree is None:
         raise ExtractionError("the page is not HTML")
+    if _limit_elements(tree, MAX_ELEMENTS):
+        notes.append(f"the page was cut at {MAX_ELEMENTS:,} elements")
     base = _base_url(tree, url)
     related = find_related_links(tree, base)
     doc = traf.bare_extraction(
@@ -220,6 +223,8 @@ def extract_page(
         include_formatting=True,
         with_metadata=True,
         deduplicate=False,
+        # dates from the page's markup only: a year guessed from free text misleads
+        date_extraction_params={"extensive_search": False, "original_date": True},
     )
     if doc is None or doc.body is None:
         raise ExtractionError("no article text found on the page")
@@ -229,7 +234,7 @@ def extract_page(
         raise ExtractionError("no article text found on the page")
     if len(html) > MAX_BODY_CHARS:
         html = html[:MAX_BODY_CHARS]
-        notes.append(f"the article was cut at {MAX_BODY_CHARS // 1000} thousand characters")
+        notes.append(f"the article was cut at {MAX_BODY_CHARS:,} characters")
     sitename = one_line(doc.sitename or "")
     canonical = one_line(doc.url or "")  # a saved file's links resolve against its own URL
     if not url and urlsplit(canonical).scheme in ("http", "https"):
@@ -246,6 +251,29 @@ def extract_page(
         related=related,
         notes=notes,
     )
+
+
+def _limit_elements(tree: HtmlElement, limit: int) -> bool:
+    """Keep the first ``limit`` elements of a huge page (extraction time grows faster than
+    the page); scripts, styles and drawings go first. True if the page was cut."""
+    if sum(1 for _ in tree.iter()) <= limit:
+        return False
+    for el in list(tree.iter("script", "style", "noscript", "template", "svg", "iframe")):
+        if el.get("type") != "application/ld+json" and el.getparent() is not None:
+            el.drop_tree()
+    first_cut = next((el for i, el in enumerate(tree.iter()) if i == limit), None)
+    if first_cut is None:
+        return False
+    node = first_cut
+    parent = node.getparent()
+    while parent is not None:
+        siblings = list(node.itersiblings())
+        if node is first_cut:
+            siblings.insert(0, node)
+        for sibling in siblings:
+            parent.remove(sibling)
+        node, parent = parent, parent.getparent()
+    return True
 
 
 def _base_url(tree: HtmlElement, url: str) -> str:
