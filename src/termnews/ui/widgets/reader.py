@@ -19,12 +19,12 @@ class ReaderPanel(VerticalScroll, can_focus=True):
     """Shows one :class:`ArticleView`; posts :class:`ReaderPanel.Closed` on escape."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down,j", "scroll_down", "Down", show=False, id="reader.down"),
-        Binding("up,k", "scroll_up", "Up", show=False, id="reader.up"),
+        Binding("down,j", "line(1)", "Down", show=False, id="reader.down"),
+        Binding("up,k", "line(-1)", "Up", show=False, id="reader.up"),
         Binding("space,pagedown", "page_down", "Page down", show=False, id="reader.page_down"),
         Binding("b,pageup", "page_up", "Page up", show=False, id="reader.page_up"),
-        Binding("g,home", "scroll_home", "Top", show=False, id="reader.top"),
-        Binding("G,end", "scroll_end", "Bottom", show=False, id="reader.bottom"),
+        Binding("g,home", "top", "Top", show=False, id="reader.top"),
+        Binding("G,end", "bottom", "Bottom", show=False, id="reader.bottom"),
         Binding("escape", "close", "Back to list", id="reader.close"),
     ]
 
@@ -59,6 +59,15 @@ class ReaderPanel(VerticalScroll, can_focus=True):
         markdown.display = True
         await markdown.update(view.markdown)
         self.scroll_home(animate=False)
+
+    def action_line(self, step: int) -> None:
+        self.scroll_to(y=self.scroll_y + step, animate=False)
+
+    def action_top(self) -> None:
+        self.scroll_home(animate=False)
+
+    def action_bottom(self) -> None:
+        self.scroll_end(animate=False)
 
     def action_page_down(self) -> None:
         self.scroll_page_down(animate=False)

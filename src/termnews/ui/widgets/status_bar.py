@@ -41,5 +41,9 @@ class StatusBar(Horizontal):
         return str(self.query_one("#status-error", Label).content)
 
     @property
+    def counts(self) -> str:
+        return str(self.query_one("#status-counts", Label).content)
+
+    @property
     def activity(self) -> str:
         return str(self.query_one("#status-activity", Label).content)
