@@ -186,6 +186,8 @@ def test_cached_full_text_reads_offline_and_read_full_refetches(server) -> None:
     assert svc.article_body(article).from_page
     forced = svc.article_body(article, full=True)  # fails, but keeps the good copy
     assert forced.from_page and page.hits == 1
+    assert forced.note.startswith("Full text: the copy saved ")
+    assert forced.note.endswith("(fetching it again failed: HTTP 404 Not Found)")
     server.routes["/article"] = page
     assert svc.article_body(article, full=True).from_page and page.hits == 2
 
@@ -211,6 +213,16 @@ def test_policy_never_and_per_feed_always(server, isolated_home: Path) -> None:
     assert p2.hits == 1 and svc.article_body(svc.article(ids["b"])).from_page
     # --full works whatever the policy
     assert svc.article_body(svc.article(ids["a"]), full=True).from_page
+
+
+def test_read_full_of_an_item_without_a_link_says_so(server) -> None:
+    server.add("/feed", rss_items([("x", "", "<p>Only a teaser…</p>", "")]))
+    svc = service()
+    svc.subscribe(server.url("/feed"))
+    svc.refresh()
+    body = svc.article_body(svc.article(by_guid(svc)["x"]), full=True)
+    assert not body.from_page and body.html == "<p>Only a teaser…</p>"
+    assert body.note == "Full text unavailable: the item links to no web page"
 
 
 def test_refresh_async_does_not_wait_for_pages(server) -> None:

@@ -272,11 +272,10 @@ class NewsService:
         from termnews.reader.fulltext import choose_body
         from termnews.storage.fulltext import get_full_text
 
-        if full:
-            self.fetch_full_texts([article.id], force=True)
+        failed = self.fetch_full_texts([article.id], force=True).failed if full else {}
         cached = get_full_text(self.conn, article.id)
         mode = self.config.reader.full_text_for(self.feed(str(article.feed_id)).url)
-        return choose_body(article, mode, cached, forced=full)
+        return choose_body(article, mode, cached, forced=full, retry_error=failed.get(article.id))
 
     def extract_url(self, url: str) -> ExtractedPage:
         """Fetch the page at ``url`` now and extract its main article (nothing is cached)."""

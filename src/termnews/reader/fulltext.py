@@ -79,16 +79,25 @@ class ArticleBody:
 
 
 def choose_body(
-    article: Article, mode: str, full: FullText | None, forced: bool = False
+    article: Article,
+    mode: str,
+    full: FullText | None,
+    forced: bool = False,
+    retry_error: str | None = None,
 ) -> ArticleBody:
     """The page's article when the policy (or ``forced``) wants it and it was extracted.
 
     Otherwise the feed's own text, with a note saying why the page is not shown
-    when one was wanted but failed.
+    when one was wanted but failed. ``retry_error``: why fetching the page again
+    just failed (an earlier good copy is then shown, saying so).
     """
     own = ArticleBody(article.content or article.summary, article.link, False, full=full)
     wanted = forced or wants_full_text(mode, article.link, article.content, article.summary)
-    if not wanted or full is None:
+    if not wanted:
+        return own
+    if full is None:
+        if forced and not article.link.startswith(("http://", "https://")):
+            own.note = "Full text unavailable: the item links to no web page"
         return own
     if not full.ok:
         own.note = f"Full text unavailable: {full.error or 'unknown error'}"
@@ -97,9 +106,12 @@ def choose_body(
         page_words = len(feed_text(full.html, "").split())
         if page_words <= len(feed_text(article.content, article.summary).split()):
             return own  # the page holds no more than the feed already gave
-    notes = "; ".join(full.meta.get("notes") or [])
-    return ArticleBody(full.html, full.url or article.link, True,
-                       note=f"Full text: {notes}" if notes else "", full=full)  # fmt: skip
+    notes = list(full.meta.get("notes") or [])
+    if retry_error:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(full.fetched_at))
+        notes.insert(0, f"the copy saved {when} (fetching it again failed: {retry_error})")
+    note = "Full text: " + "; ".join(notes) if notes else ""
+    return ArticleBody(full.html, full.url or article.link, True, note=note, full=full)
 
 
 # -- fetching ------------------------------------------------------------------------------
