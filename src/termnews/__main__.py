@@ -2,4 +2,5 @@
 
 from termnews.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # guarded: parse workers are spawned and re-import __main__
+    raise SystemExit(main())

@@ -9,7 +9,6 @@ in between.
 from __future__ import annotations
 
 import asyncio
-import os
 import sqlite3
 import time
 from collections.abc import Callable
@@ -22,6 +21,7 @@ import httpx
 from termnews.config import RefreshConfig
 from termnews.fetch.http import Fetcher, FetchResult
 from termnews.fetch.model import FeedParseError, ParsedFeed
+from termnews.parse_pool import ParsePool
 from termnews.storage.articles import upsert_entries
 from termnews.storage.db import transaction
 from termnews.storage.feeds import Validators
@@ -100,12 +100,6 @@ class RefreshSummary:
 
 
 ProgressCallback = Callable[[FeedOutcome, int, int], None]
-
-
-def _parse(result: FetchResult) -> ParsedFeed:
-    from termnews.fetch.parse import parse_feed
-
-    return parse_feed(result.body, result.final_url or result.url, result.content_type)
 
 
 class _Writer:
@@ -193,9 +187,8 @@ async def refresh_feeds(
     now = int(time.time())
     summary = RefreshSummary()
     writer = _Writer(conn)
-    parsers = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="parse")
+    parsers = ParsePool(len(feeds))
     quiet: list[tuple[Validators, FetchResult, FeedOutcome]] = []
-    loop = asyncio.get_running_loop()
     done = 0
 
     def report(outcome: FeedOutcome) -> None:
@@ -218,7 +211,9 @@ async def refresh_feeds(
             outcome = FeedOutcome(feed.id, feed.url, "not_modified")
         else:
             try:
-                parsed = await loop.run_in_executor(parsers, _parse, result)
+                parsed = await parsers.parse(
+                    result.body, result.final_url or result.url, result.content_type
+                )
             except FeedParseError as exc:
                 outcome = FeedOutcome(feed.id, feed.url, "error", error=str(exc))
             except Exception as exc:  # a parser bug must not stop the other feeds
@@ -239,7 +234,7 @@ async def refresh_feeds(
         await writer.run(_store_quiet, conn, quiet, now)
     finally:
         writer.close()
-        parsers.shutdown(wait=True)
+        parsers.close()
     order = {f.id: i for i, f in enumerate(feeds)}
     summary.outcomes.sort(key=lambda o: order.get(o.feed_id, 0))
     summary.seconds = time.perf_counter() - started

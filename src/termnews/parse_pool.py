@@ -1,0 +1,78 @@
+"""Where feed parsing runs during a refresh: threads for a few feeds, processes for many.
+
+Parsing and sanitizing hold the GIL most of the time, so on a big refresh a pool
+of worker processes (one per core) parses while the main process does HTTP and
+SQLite. Workers are started with ``spawn`` (safe beside threads) only once the
+refresh has real parsing to do, so an all-304 refresh never pays for them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from termnews.fetch.model import ParsedFeed
+
+PROCESS_POOL_MIN_FEEDS = 24  # below this, starting worker processes costs more than it saves
+
+
+def parse_document(body: bytes, url: str, content_type: str) -> ParsedFeed:
+    """Parse one fetched document (runs in a worker thread or process)."""
+    from termnews.fetch.parse import parse_feed
+
+    return parse_feed(body, url, content_type)
+
+
+def _warm_up() -> None:
+    """Import the parsers in a fresh worker while the network is busy."""
+    import termnews.fetch.parse  # noqa: F401
+
+
+class ParsePool:
+    """Runs :func:`parse_document` off the event loop, on threads or processes."""
+
+    def __init__(self, feeds: int, workers: int | None = None) -> None:
+        self.workers = workers or os.cpu_count() or 1
+        self.use_processes = feeds >= PROCESS_POOL_MIN_FEEDS and self.workers > 1
+        self._executor: Executor | None = None
+
+    def _start(self) -> Executor:
+        if self._executor is None:
+            if self.use_processes:
+                pool = ProcessPoolExecutor(
+                    self.workers, mp_context=multiprocessing.get_context("spawn")
+                )
+                for _ in range(self.workers):
+                    pool.submit(_warm_up)
+                self._executor = pool
+            else:
+                self._executor = ThreadPoolExecutor(self.workers, thread_name_prefix="parse")
+        return self._executor
+
+    async def parse(self, body: bytes, url: str, content_type: str) -> ParsedFeed:
+        loop = asyncio.get_running_loop()
+        executor = self._start()
+        try:
+            return await loop.run_in_executor(executor, parse_document, body, url, content_type)
+        except (BrokenProcessPool, RuntimeError):
+            if not isinstance(executor, ProcessPoolExecutor):
+                raise
+            # Worker processes could not start (e.g. an embedding program without a
+            # ``__main__`` guard): parse on threads from now on.
+            self._fall_back_to_threads(executor)
+            threads = self._start()
+            return await loop.run_in_executor(threads, parse_document, body, url, content_type)
+
+    def _fall_back_to_threads(self, broken: Executor) -> None:
+        if self._executor is broken:
+            self.use_processes = False
+            self._executor = None
+            broken.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
