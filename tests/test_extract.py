@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SHARED
 from termnews.demo import data_dir, manifest
 from termnews.reader.convert import convert
 from termnews.reader.extract import ExtractionError, extract_page, read_page_file
 
+SHARED = Path(__file__).resolve().parents[2] / "shared"
 DEMO_PAGES = Path(str(data_dir())) / "pages"
 AEB = SHARED / "data" / "extraction" / "aeb-dev"
 NEWSPAPER = SHARED / "data" / "extraction" / "newspaper-theme"
