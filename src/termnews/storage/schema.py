@@ -108,4 +108,28 @@ MIGRATIONS: list[str] = [
     CREATE INDEX drafts_state ON drafts(state, next_attempt);
     CREATE INDEX drafts_article ON drafts(article_id);
     """,
+    # 6: the related-articles index (vocabulary, each article's key terms) and full-text search
+    """
+    CREATE TABLE related_terms (
+        id INTEGER PRIMARY KEY,
+        term TEXT NOT NULL UNIQUE,
+        df INTEGER NOT NULL DEFAULT 0  -- how many indexed articles use it
+    );
+    CREATE TABLE related_docs (
+        article_id INTEGER PRIMARY KEY,  -- no foreign key: orphans are found and uncounted
+        seq INTEGER NOT NULL,  -- grows with every write: other processes catch up from it
+        fingerprint TEXT NOT NULL,  -- the article's when indexed: an edit makes it stale
+        full INTEGER NOT NULL DEFAULT 0,  -- 1 once its extracted full text was considered
+        link_key TEXT NOT NULL DEFAULT '',  -- normalised link: the same page in two feeds
+        title_key TEXT NOT NULL DEFAULT '',  -- normalised title: the same story re-posted
+        terms BLOB NOT NULL,  -- int32 ids of its key terms, best first
+        weights BLOB NOT NULL,  -- float32 weights of those terms, before idf
+        vocab BLOB NOT NULL  -- int32 ids of all its distinct terms
+    );
+    CREATE INDEX related_docs_seq ON related_docs(seq);
+    CREATE INDEX related_docs_link ON related_docs(link_key) WHERE link_key != '';
+    CREATE VIRTUAL TABLE search_fts USING fts5(
+        title, author, body, tokenize = 'porter unicode61 remove_diacritics 2'
+    );
+    """,
 ]
