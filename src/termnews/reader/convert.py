@@ -52,11 +52,14 @@ TIME_BUDGET = 2.0  # seconds for the walk
 
 # Dropped with everything inside them: not article text, or not safe to show.
 SKIP_TAGS = _tags(
-    """script style template noscript noembed noframes iframe frame frameset object embed
-    applet form input button select textarea option optgroup datalist label fieldset
-    legend canvas svg map area head title meta link base nav dialog menu output
-    progress meter param track"""
+    """script style template noscript noembed noframes iframe frame frameset input button
+    select textarea option optgroup datalist label legend canvas svg map area head title
+    meta link base nav dialog menu output progress meter param track"""
 )
+# Tags removed but their content kept: a <form> may wrap a whole page (ASP.NET sites),
+# <object> holds fallback text, and libxml2 does not know <embed> is empty, so it
+# would swallow what follows.
+UNWRAP_TAGS = _tags("form fieldset object applet embed keygen")
 # Elements that hold blocks (their text becomes paragraphs).
 CONTAINER_TAGS = _tags(
     """html body div section article main header footer aside address center figure
@@ -98,6 +101,7 @@ _UNSHIFT = {0xF700 + c: c for c in range(0x21, 0x7F)}
 _CODE_OPEN, _CODE_CLOSE = "\ue020", "\ue021"
 _CODE_SPAN = re.compile("\ue020([^\ue021]*)\ue021")
 _SHIFT_NO_PIPE = {k: v for k, v in _SHIFT.items() if k != ord("|")}  # tables need \\|
+_MD_ESCAPES = {ord(c): "\\" + c for c in "\\`*_[]<>|~&#"}
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&#])")
 _BEFORE_REF = re.compile("[ \t\n\r\f\v]+\ue001")
 _WS = re.compile(r"[\t\n\r\f\v][ \t\n\r\f\v]*| [ \t\n\r\f\v]+")  # not lone spaces
@@ -302,6 +306,7 @@ def _strip(root) -> None:
     import lxml.etree
 
     lxml.etree.strip_elements(root, *SKIP_TAGS, with_tail=False)
+    lxml.etree.strip_tags(root, *UNWRAP_TAGS)
 
 
 def _parser():
@@ -832,7 +837,12 @@ def _md_lines(nodes: list, in_table: bool = False) -> list[str]:
     """Inline nodes as Markdown lines (one per hard break), all page text escaped."""
     out: list[str] = []
     flags = _md_inline(nodes, out, set(), _SHIFT_NO_PIPE if in_table else _SHIFT)
-    joined = _MD_SPECIAL.sub(r"\\\1", "".join(out))
+    joined = "".join(out)
+    # a regex is fastest for ordinary text; a table for very long runs that may be
+    # all punctuation (one match per character costs ~1 us)
+    joined = (
+        joined.translate(_MD_ESCAPES) if len(joined) > 4096 else _MD_SPECIAL.sub(r"\\\1", joined)
+    )
     if flags & _HAS_MARKS:
         if sum(joined.count(c) for c in _OPENERS) > MAX_MARKS:
             joined = _MARKS.sub("", joined)
