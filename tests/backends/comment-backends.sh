@@ -46,7 +46,7 @@ stop_one() {  # name
 
 have_wordpress_deps() {
   command -v php >/dev/null && [ -d /usr/share/wordpress ] && command -v mariadbd >/dev/null \
-    && php -m | grep -qi mysqli
+    && php -r 'exit(extension_loaded("mysqli") ? 0 : 1);' 
 }
 
 install_wordpress_deps() {  # ~45 s and ~284 MB from a bare machine; apache2 comes along unused
@@ -206,9 +206,10 @@ print(json.dumps({"isso_url": f"http://127.0.0.1:{isso}", "isso_moderated_url": 
                   "wp_url": f"http://127.0.0.1:{wp}", "wp": setup}, indent=2))
 PY
     cat "$DIR/backends.json" ;;
-  stop)
+  stop)  # all at once: each takes a second or two to go
     [ -d "$DIR/pids" ] || exit 0
-    for f in "$DIR"/pids/*; do [ -e "$f" ] && stop_one "$(basename "$f")"; done ;;
+    for f in "$DIR"/pids/*; do [ -e "$f" ] && { stop_one "$(basename "$f")" & }; done
+    wait ;;
   wp-stop) stop_one wp-http ;;
   wp-start) start_wp_http ;;
   *) log "usage: $0 install | start DIR | stop DIR | wp-stop DIR | wp-start DIR"; exit 2 ;;
