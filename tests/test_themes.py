@@ -80,7 +80,10 @@ def test_builtin_themes_found_in_the_source_checkout() -> None:
     assert Path(str(found)).resolve() == REPO / "themes"
 
 
-@pytest.mark.parametrize("variable", [*NEWS_VARIABLES, "foreground"])
+TEXT_VARIABLES = [v for v in NEWS_VARIABLES if v != "news-border"]
+
+
+@pytest.mark.parametrize("variable", [*TEXT_VARIABLES, "foreground"])
 def test_shipped_themes_are_legible(paths: Paths, variable: str) -> None:
     """WCAG AA (4.5:1) on background, surface and panel; 7:1 for the high-contrast theme."""
     themes, _ = load_themes(paths)
@@ -93,6 +96,18 @@ def test_shipped_themes_are_legible(paths: Paths, variable: str) -> None:
             assert ground is not None
             ratio = contrast(text, ground)
             assert ratio >= minimum, f"{theme.name}: {variable} on {field} is {ratio:.2f}:1"
+
+
+def test_shipped_panel_borders_are_visible(paths: Paths) -> None:
+    """Unfocused panel borders stand out from what they sit on (7:1 in high contrast)."""
+    themes, _ = load_themes(paths)
+    for theme in themes:
+        minimum = 7.0 if "high-contrast" in theme.name else 2.0
+        for field in ("background", "surface"):
+            ground = getattr(theme, field)
+            assert ground is not None
+            ratio = contrast(theme.variables["news-border"], ground)
+            assert ratio >= minimum, f"{theme.name}: border on {field} is {ratio:.2f}:1"
 
 
 def test_shipped_cursor_rows_are_legible(paths: Paths) -> None:

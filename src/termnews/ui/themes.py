@@ -7,6 +7,10 @@ app's, which every stylesheet may use:
 
 ``$news-unread``, ``$news-read``
     headline text of unread and read articles
+``$news-meta``
+    source, age and other quiet details in lists
+``$news-border``
+    the borders of panels without focus
 ``$news-starred``
     the star mark
 ``$news-link``
@@ -47,7 +51,15 @@ FALLBACK_THEME = "textual-dark"
 STATE_KEY = "theme"
 """The NewsService state key that remembers the chosen theme."""
 
-NEWS_VARIABLES = ("news-unread", "news-read", "news-starred", "news-link", "news-error")
+NEWS_VARIABLES = (
+    "news-unread",
+    "news-read",
+    "news-meta",
+    "news-starred",
+    "news-link",
+    "news-error",
+    "news-border",
+)
 """The app's own theme variables; every theme has them (see :func:`news_variable_defaults`)."""
 
 MAX_THEME_BYTES = 64 * 1024
@@ -261,14 +273,22 @@ def load_themes(paths: Paths) -> tuple[list[Theme], list[str]]:
 
 # -- choosing -----------------------------------------------------------------
 def news_variable_defaults(theme: Theme) -> dict[str, str]:
-    """Values of the app's variables for a theme that does not set them (e.g. Textual's)."""
+    """Values of the app's variables for a theme that does not set them (e.g. Textual's).
+
+    All are solid colours: rows are drawn with partial styles, where Textual's
+    ``auto`` colours (``$text-muted``) cannot see the background they sit on.
+    """
     colors = theme.to_color_system().generate()
+    background = Color.parse(colors["background"])
+    foreground = Color.parse(colors["foreground"])
     return {
-        "news-unread": colors["foreground"],
-        "news-read": colors["text-muted"],
+        "news-unread": foreground.hex,
+        "news-read": background.blend(foreground, 0.62).hex,
+        "news-meta": background.blend(foreground, 0.62).hex,
         "news-starred": colors["text-warning"],
         "news-link": colors["text-primary"],
         "news-error": colors["text-error"],
+        "news-border": colors["panel-lighten-2" if theme.dark else "panel-darken-2"],
     }
 
 
