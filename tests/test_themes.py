@@ -289,6 +289,7 @@ def run_app(paths: Paths, scenario: Callable[[TermnewsApp, Pilot], Awaitable[Non
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.pause()
             await scenario(app, pilot)
+            await pilot.pause()  # the theme-changed signal is published on the next tick
             await app.workers.wait_for_complete()
 
     asyncio.run(main())
