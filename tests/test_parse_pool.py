@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from conftest import rss
+from http_fixtures import rss
 from termnews.parse_pool import PROCESS_POOL_MIN_FEEDS, ParsePool
 
 

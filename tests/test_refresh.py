@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import rss
-
+from http_fixtures import rss
 from termnews.paths import resolve_paths
 from termnews.services import NewsService
 
