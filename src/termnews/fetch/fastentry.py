@@ -112,10 +112,7 @@ _TYPES = {
     "xhtml": "application/xhtml+xml", "application/xhtml+xml": "application/xhtml+xml",
 }  # fmt: skip
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
-_EMAIL_RE = re.compile(
-    r"(([a-zA-Z0-9\_\-\.\+]+)@((\[[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.)|(([a-zA-Z0-9\-]+\.)+))"
-    r"([a-zA-Z]{2,4}|[0-9]{1,3})(\]?))(\?subject=\S+)?"
-)
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+(?:\?subject=\S+)?")
 _LINK_ENTITY = re.compile(r"&([A-Za-z0-9_]+);")
 
 
