@@ -21,6 +21,7 @@ from termnews.comments.commands import send_due_after_refresh
 from termnews.config import ConfigError
 from termnews.paths import resolve_paths
 from termnews.refresh import FeedOutcome, RefreshSummary
+from termnews.related.commands import add_commands as add_related_commands
 from termnews.services import NewsService, NotFound, ServiceError
 from termnews.storage.db import StorageError
 from termnews.storage.records import Article
@@ -348,6 +349,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", metavar="FILE")
 
     add_comment_commands(command)  # comment, post, drafts, outbox, comments
+    add_related_commands(command)  # related, search
     return parser
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +32,15 @@ if TYPE_CHECKING:
     from termnews.fetch.http import FetchResult
     from termnews.reader.extract import ExtractedPage
     from termnews.reader.fulltext import ArticleBody, FullTextReport
+    from termnews.related.engine import RelatedEngine
+    from termnews.related.items import RelatedItem, SearchItem
     from termnews.storage.fulltext import FullText
+
+
+def _feed_named(feed: Feed, name: str) -> bool:
+    """Whether ``feed:NAME`` in a search means this feed (id, or part of title or URL)."""
+    name = name.lower()
+    return name == str(feed.id) or name in feed.title.lower() or name in feed.url.lower()
 
 
 class ServiceError(Exception):
@@ -59,6 +67,8 @@ class NewsService:
         self._full_text_tasks: set[asyncio.Task[None]] = set()
         self.last_full_text: FullTextReport | None = None  # the last background full-text run
         self._comments: CommentService | None = None
+        self._related_engine: RelatedEngine | None = None  # built on first use (numpy)
+        self._index_signature: tuple[int, ...] | None = None  # of the last index sync
 
     # -- plumbing -----------------------------------------------------------
     @property
@@ -120,7 +130,10 @@ class NewsService:
         return self.feed(str(feed_id))
 
     def remove(self, ref: str) -> Feed:
+        from termnews.related.upkeep import forget_feed
+
         feed = self.feed(ref)
+        forget_feed(self.conn, feed.id)  # gives its words back to the related index first
         feed_repo.remove_feed(self.conn, feed.id)
         return feed
 
@@ -300,6 +313,48 @@ class NewsService:
         except ExtractionError as exc:
             error = str(exc)
         raise ServiceError(f"{url}: {error}")
+
+    # -- related articles and search -----------------------------------------
+    def sync_index(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Index articles not yet in the related/search indexes (stored by other paths,
+        edited, given a full text) and drop deleted ones; how many were indexed."""
+        from termnews.related.upkeep import index_signature, sync_index
+
+        if index_signature(self.conn) == self._index_signature:
+            return 0
+        done = sync_index(self.conn, progress)
+        self._index_signature = index_signature(self.conn)
+        return done
+
+    def related(self, article_id: int, k: int = 10) -> list[RelatedItem]:
+        """Cached articles related to one, best first, the same story collapsed into one."""
+        from termnews.related.engine import RelatedEngine
+        from termnews.related.results import related_items
+
+        self.article(article_id)
+        self.sync_index()
+        if self._related_engine is None:
+            self._related_engine = RelatedEngine()
+        return related_items(self.conn, self._related_engine, article_id, k)
+
+    def search(self, query: str, limit: int = 20) -> list[SearchItem]:
+        """Full-text search (see termnews.related.query for the language), best first."""
+        from termnews.related.query import parse_query
+        from termnews.related.results import search_items
+
+        parsed = parse_query(query)
+        if parsed.error:
+            raise ServiceError(parsed.error)
+        feed_ids = None
+        if parsed.feeds:
+            feed_ids = [f.id for f in self.feeds() if any(_feed_named(f, n) for n in parsed.feeds)]
+            if not feed_ids:
+                raise NotFound(f"no feed matches {', '.join(map(repr, parsed.feeds))}")
+        self.sync_index()
+        try:
+            return search_items(self.conn, parsed, feed_ids, limit)
+        except sqlite3.OperationalError as exc:  # a query the parser let through by mistake
+            raise ServiceError(f"cannot search for {query!r}: {exc}") from None
 
     # -- OPML ---------------------------------------------------------------
     def import_opml(self, path: Path) -> tuple[int, int]:

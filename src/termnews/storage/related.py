@@ -1,0 +1,262 @@
+"""Tables of the related-articles index: ``related_terms`` (vocabulary with document
+frequencies) and ``related_docs`` (each indexed article's key terms).
+
+Term ids and weights are stored as little-endian int32/float32 arrays in blobs.
+Rows here have no foreign key: an article deleted by any path leaves an orphan that
+:func:`orphan_ids` finds, so its terms' document frequencies can be given back.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+_CHUNK = 500  # parameters per IN (...) query
+
+
+def _chunks(items: Sequence, size: int = _CHUNK) -> Iterator[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@dataclass(slots=True)
+class DocRow:
+    """One article's entry in the index."""
+
+    article_id: int
+    fingerprint: str
+    full: bool  # its extracted full text was indexed
+    link_key: str
+    title_key: str
+    terms: bytes  # int32 ids of its key terms, best first
+    weights: bytes  # float32 weights of those terms before idf
+    vocab: bytes  # int32 ids of all its distinct terms (for document frequencies)
+
+
+def term_ids(conn: sqlite3.Connection, terms: Sequence[str]) -> dict[str, int]:
+    """Ids of the known ``terms``."""
+    found: dict[str, int] = {}
+    for chunk in _chunks(list(terms)):
+        marks = ",".join("?" * len(chunk))
+        found.update(
+            conn.execute(
+                f"SELECT term, id FROM related_terms WHERE term IN ({marks})", chunk
+            ).fetchall()
+        )
+    return found
+
+
+def count_terms(conn: sqlite3.Connection, counts: dict[str, int]) -> dict[str, int]:
+    """Add ``counts`` to the document frequencies of terms (creating new ones); their ids."""
+    ids = term_ids(conn, list(counts))
+    known = [(c, ids[t]) for t, c in counts.items() if t in ids]
+    new = [(t, c) for t, c in counts.items() if t not in ids]
+    conn.executemany("UPDATE related_terms SET df = df + ? WHERE id = ?", known)
+    if new:
+        conn.executemany("INSERT INTO related_terms (term, df) VALUES (?, ?)", new)
+        ids.update(term_ids(conn, [t for t, _ in new]))
+    return ids
+
+
+def uncount_terms(conn: sqlite3.Connection, counts: dict[int, int]) -> None:
+    """Take ``counts`` (by term id) off the document frequencies."""
+    conn.executemany(
+        "UPDATE related_terms SET df = max(df - ?, 0) WHERE id = ?",
+        [(c, i) for i, c in counts.items()],
+    )
+
+
+def term_dfs(conn: sqlite3.Connection, ids: Iterable[int] | None = None) -> dict[int, int]:
+    """Document frequency by term id: of ``ids``, or of every term."""
+    if ids is None:
+        return dict(conn.execute("SELECT id, df FROM related_terms"))
+    found: dict[int, int] = {}
+    for chunk in _chunks(list(ids)):
+        marks = ",".join("?" * len(chunk))
+        found.update(
+            conn.execute(
+                f"SELECT id, df FROM related_terms WHERE id IN ({marks})", chunk
+            ).fetchall()
+        )
+    return found
+
+
+def term_names(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for chunk in _chunks(list(ids)):
+        marks = ",".join("?" * len(chunk))
+        found.update(
+            conn.execute(
+                f"SELECT id, term FROM related_terms WHERE id IN ({marks})", chunk
+            ).fetchall()
+        )
+    return found
+
+
+def max_term_id(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT COALESCE(max(id), 0) FROM related_terms").fetchone()[0])
+
+
+def doc_count(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT count(*) FROM related_docs").fetchone()[0])
+
+
+def vocabularies(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, bytes]:
+    """The ``vocab`` blobs of those of ``ids`` that are indexed."""
+    found: dict[int, bytes] = {}
+    for chunk in _chunks(list(ids)):
+        marks = ",".join("?" * len(chunk))
+        found.update(
+            conn.execute(
+                f"SELECT article_id, vocab FROM related_docs WHERE article_id IN ({marks})", chunk
+            ).fetchall()
+        )
+    return found
+
+
+def save_docs(conn: sqlite3.Connection, rows: Sequence[DocRow]) -> None:
+    """Insert or replace index rows; each gets a new ``seq`` so other processes see it."""
+    if not rows:
+        return
+    seq = int(conn.execute("SELECT COALESCE(max(seq), 0) FROM related_docs").fetchone()[0])
+    conn.executemany(
+        """INSERT OR REPLACE INTO related_docs (article_id, seq, fingerprint, full, link_key,
+               title_key, terms, weights, vocab) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [
+            (
+                r.article_id,
+                seq + n + 1,
+                r.fingerprint,
+                int(r.full),
+                r.link_key,
+                r.title_key,
+                r.terms,
+                r.weights,
+                r.vocab,
+            )
+            for n, r in enumerate(rows)
+        ],
+    )
+
+
+def delete_docs(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
+    for chunk in _chunks(list(ids)):
+        marks = ",".join("?" * len(chunk))
+        conn.execute(f"DELETE FROM related_docs WHERE article_id IN ({marks})", chunk)
+
+
+def max_seq(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT COALESCE(max(seq), 0) FROM related_docs").fetchone()[0])
+
+
+@dataclass(slots=True)
+class IndexedDoc:
+    """What the in-memory engine keeps of an indexed article."""
+
+    article_id: int
+    seq: int
+    sort_date: int
+    feed_id: int
+    link_key: str
+    title_key: str
+    terms: bytes
+    weights: bytes
+
+
+def docs_since(conn: sqlite3.Connection, seq: int) -> list[IndexedDoc]:
+    """Index rows written after ``seq`` (all of them for 0), oldest first."""
+    rows = conn.execute(
+        """SELECT r.article_id, r.seq, a.sort_date, a.feed_id, r.link_key, r.title_key,
+                  r.terms, r.weights
+           FROM related_docs r JOIN articles a ON a.id = r.article_id
+           WHERE r.seq > ? ORDER BY r.seq""",
+        (seq,),
+    )
+    return [IndexedDoc(*row) for row in rows]
+
+
+def docs_with_link(conn: sqlite3.Connection, keys: Sequence[str]) -> dict[str, list[int]]:
+    """Indexed articles by normalised link."""
+    found: dict[str, list[int]] = {}
+    for chunk in _chunks([k for k in keys if k]):
+        marks = ",".join("?" * len(chunk))
+        for key, aid in conn.execute(
+            f"SELECT link_key, article_id FROM related_docs WHERE link_key IN ({marks})", chunk
+        ):
+            found.setdefault(key, []).append(aid)
+    return found
+
+
+def stale_article_ids(conn: sqlite3.Connection, since_id: int = 0) -> list[int]:
+    """Articles (with id > ``since_id``) not indexed, or indexed before an edit or before
+    their extracted full text arrived."""
+    rows = conn.execute(
+        """SELECT a.id FROM articles a LEFT JOIN related_docs r ON r.article_id = a.id
+           LEFT JOIN full_texts t ON t.article_id = a.id AND t.status = 'ok' AND t.content != ''
+           WHERE a.id > ? AND (r.article_id IS NULL OR r.fingerprint != a.fingerprint
+                               OR (t.article_id IS NOT NULL AND r.full = 0))
+           ORDER BY a.id""",
+        (since_id,),
+    )
+    return [r[0] for r in rows]
+
+
+def orphan_ids(conn: sqlite3.Connection) -> list[int]:
+    """Indexed ids whose article is gone."""
+    rows = conn.execute(
+        """SELECT r.article_id FROM related_docs r LEFT JOIN articles a ON a.id = r.article_id
+           WHERE a.id IS NULL"""
+    )
+    return [r[0] for r in rows]
+
+
+def index_state(conn: sqlite3.Connection) -> tuple[int, int, int, int]:
+    """(articles, max article id, indexed, max indexed id): cheap signs that work is due."""
+    a = conn.execute("SELECT count(*), COALESCE(max(id), 0) FROM articles").fetchone()
+    r = conn.execute("SELECT count(*), COALESCE(max(article_id), 0) FROM related_docs").fetchone()
+    return int(a[0]), int(a[1]), int(r[0]), int(r[1])
+
+
+@dataclass(slots=True)
+class ArticleText:
+    """What indexing an article reads: its words and identity."""
+
+    article_id: int
+    fingerprint: str
+    title: str
+    author: str
+    link: str
+    html: str  # the extracted full text if any, else the feed's content or summary
+    full: bool
+
+
+def article_texts(conn: sqlite3.Connection, ids: Sequence[int]) -> list[ArticleText]:
+    """The texts of those of ``ids`` that are cached articles."""
+    found: list[ArticleText] = []
+    for chunk in _chunks(list(ids)):
+        marks = ",".join("?" * len(chunk))
+        rows = conn.execute(
+            f"""SELECT a.id, a.fingerprint, a.title, a.author, a.link,
+                       CASE WHEN length(a.content) >= length(a.summary) THEN a.content
+                            ELSE a.summary END,
+                       t.content
+                FROM articles a LEFT JOIN full_texts t
+                  ON t.article_id = a.id AND t.status = 'ok' AND t.content != ''
+                WHERE a.id IN ({marks})""",
+            chunk,
+        )
+        for aid, fp, title, author, link, feed_html, full_html in rows:
+            full = bool(full_html) and len(full_html) > len(feed_html)
+            found.append(
+                ArticleText(
+                    aid,
+                    fp,
+                    title,
+                    author,
+                    link,
+                    full_html if full else feed_html,
+                    full_html is not None,
+                )
+            )
+    return found
