@@ -145,11 +145,11 @@ class Tmux:
 
 
 # -- caches ---------------------------------------------------------------------
-def build_termnews_cache(n: int, home: Path) -> None:
-    if not BIG_CACHE.exists():
-        sys.exit(f"{BIG_CACHE} is missing: it builds the caches this benchmark reads")
+def build_termnews_cache(builder: Path, n: int, home: Path) -> None:
+    if not builder.exists():
+        sys.exit(f"{builder} is missing: it builds the caches this benchmark reads")
     subprocess.run(
-        [sys.executable, str(BIG_CACHE), "--n", str(n), "--home", str(home)],
+        [sys.executable, str(builder), "--n", str(n), "--home", str(home)],
         check=True,
         stdout=subprocess.DEVNULL,
     )
@@ -293,7 +293,7 @@ def run_size(n: int, args: argparse.Namespace, work: Path, tmux: Tmux | None) ->
     result = Result(articles=n)
     home = work / f"termnews-{n}"
     t0 = time.perf_counter()
-    build_termnews_cache(n, home)
+    build_termnews_cache(args.builder, n, home)
     print(f"[{n}] termnews cache built in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     starts, result.feeds, result.articles = markers(database_of(home))
     snapshot = work / f"termnews-{n}.db.orig"  # each run starts from the same cache
@@ -406,6 +406,12 @@ def main() -> None:
         help="seconds after first paint before the settled RSS reading",
     )
     parser.add_argument("--timeout", type=float, default=60.0)
+    parser.add_argument(
+        "--builder",
+        type=Path,
+        default=BIG_CACHE,
+        help="the cache builder, run as BUILDER --n N --home DIR (default: big_cache.py)",
+    )
     parser.add_argument("--no-newsboat", dest="newsboat", action="store_false")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
