@@ -51,12 +51,28 @@ def feed_text(content: str, summary: str) -> str:
     return " ".join(htmlmod.unescape(_TAG.sub(" ", content or summary)).split())
 
 
+_HEAD_CHARS = 2_000  # usually holds SUMMARY_MAX_WORDS words of prose HTML
+_TAIL_CHARS = 400  # enough to see a "Read more" marker
+
+
+def _count_words(html: str) -> int:
+    """Words of an HTML fragment, counting no further than SUMMARY_MAX_WORDS."""
+    return min(len(_TAG.sub(" ", html).split(None, SUMMARY_MAX_WORDS)), SUMMARY_MAX_WORDS)
+
+
 def looks_like_summary(content: str, summary: str) -> bool:
-    """True when an item carries no body, or only a teaser of the article."""
-    text = feed_text(content, summary)
-    if not text:
+    """True when an item carries no body, or only a teaser of the article.
+
+    Runs for every new article of a refresh, so it counts words only up to
+    SUMMARY_MAX_WORDS and reads only the end of the body for a "Read more".
+    """
+    raw = content or summary
+    if _count_words(raw[:_HEAD_CHARS]) < SUMMARY_MAX_WORDS and (
+        len(raw) <= _HEAD_CHARS or _count_words(raw) < SUMMARY_MAX_WORDS
+    ):
         return True
-    return len(text.split()) < SUMMARY_MAX_WORDS or _TRUNCATED.search(text[-80:]) is not None
+    tail = " ".join(htmlmod.unescape(_TAG.sub(" ", raw[-_TAIL_CHARS:])).split())
+    return _TRUNCATED.search(tail[-80:]) is not None
 
 
 def wants_full_text(mode: str, link: str, content: str, summary: str) -> bool:
