@@ -15,7 +15,8 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from real_backends import MISSING_PACKAGES, SCRIPT, Backends
+
+from backends.real_backends import MISSING_PACKAGES, SCRIPT, Backends
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from real_backends import Backends
 
+from backends.real_backends import Backends
 from comment_server import seed_article
 from termnews.comments.service import CommentService
 from termnews.paths import home_paths

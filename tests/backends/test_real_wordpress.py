@@ -11,8 +11,8 @@ from typing import Any
 
 import httpx
 import pytest
-from real_backends import Backends
 
+from backends.real_backends import Backends
 from termnews.comments.backends import BackendContext, make_backend
 from termnews.comments.service import CommentService
 from termnews.config import CommentBackendConfig

@@ -1,0 +1,1 @@
+"""Integration tests over real comment servers (see comment-backends.sh)."""
