@@ -24,6 +24,8 @@ class Backend:
         self._make = make_service
         self._lock = threading.RLock()
         self._service: NewsService | None = None
+        self._side_lock = threading.RLock()
+        self._side: NewsService | None = None
 
     @property
     def service(self) -> NewsService:
@@ -39,6 +41,15 @@ class Backend:
             yield self.service
 
     @contextmanager
+    def side(self) -> Iterator[NewsService]:
+        """A second long-lived service for slow reads (related ranking, search), which keep
+        their indexes warm in it, so they never hold up the quick reads."""
+        with self._side_lock:
+            if self._side is None:
+                self._side = self._make()
+            yield self._side
+
+    @contextmanager
     def own(self) -> Iterator[NewsService]:
         """A private service for a long job, closed afterwards."""
         service = self._make()
@@ -49,12 +60,15 @@ class Backend:
 
     def replace(self, make_service: ServiceFactory) -> None:
         """Switch to another cache (the demo opened from the welcome screen)."""
-        with self._lock:
-            self.close()
-            self._make = make_service
+        self.close()
+        self._make = make_service
 
     def close(self) -> None:
         with self._lock:
             if self._service is not None:
                 self._service.close()
                 self._service = None
+        with self._side_lock:
+            if self._side is not None:
+                self._side.close()
+                self._side = None

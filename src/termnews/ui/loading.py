@@ -13,12 +13,13 @@ from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from termnews.services import NewsService, ServiceError
+from termnews.services import NewsService
 from termnews.storage.headlines import Headline
 from termnews.storage.records import Feed
 from termnews.ui.navigation import NavRow, build_rows
 
 PAGE = 100  # headline rows fetched at once
+SEARCH_LIMIT = 1000  # search results listed
 STATE_LAST = "ui.last"  # {"view": nav key, "article": id}
 STATE_SEARCHES = "ui.saved_searches"
 STATE_COLLAPSED = "ui.collapsed_folders"
@@ -58,10 +59,7 @@ def ids_for(service: NewsService, row: NavRow) -> array:
     view = row.view()
     if view is not None:
         return service.view_ids(view)
-    search = getattr(service, "search", None)
-    if search is None:
-        raise ServiceError("search is not available in this version of termnews")
-    return array("q", (getattr(r, "id", r) for r in search(row.query)))
+    return array("q", (item.article.id for item in service.search(row.query, SEARCH_LIMIT)))
 
 
 def load_list(
@@ -94,11 +92,10 @@ def load_start(service: NewsService) -> StartData:
     rows = build_rows(feeds, searches, collapsed)
     keys = {r.key: r for r in rows}
     key = last.get("view") if last.get("view") in keys else "unread"
-    if key == "unread" and not rows[0].unread:
-        key = next((r.key for r in rows if r.kind == "feed"), key)
+    if key == "unread" and not rows[0].unread:  # nothing unread: the first feed with articles
+        totals = {f.id: f.total for f in feeds}
+        key = next((r.key for r in rows if r.kind == "feed" and totals[r.feed_ids[0]]), key)
     article_id = last.get("article") if isinstance(last.get("article"), int) else None
-    if keys[key].kind == "search" and getattr(service, "search", None) is None:
-        key, article_id = "unread", None
     first = load_list(service, keys[key], article_id, open_it=article_id is not None)
     return StartData(feeds, searches, collapsed, first)
 

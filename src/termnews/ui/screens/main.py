@@ -172,7 +172,8 @@ class MainScreen(Screen[None]):
         self, row: NavRow, article_id: int | None, open_it: bool, focus: bool = False
     ) -> None:
         """(In a worker.) Load a list around ``article_id``; post ViewLoaded."""
-        with self.tapp.backend.shared() as service:
+        backend = self.tapp.backend
+        with backend.side() if row.kind == "search" else backend.shared() as service:
             data = load_list(service, row, article_id, open_it)
         if not get_current_worker().is_cancelled:
             self.post_message(msg.ViewLoaded(data, focus))
@@ -219,8 +220,11 @@ class MainScreen(Screen[None]):
         self.status.set_counts(
             f"{unread:,} unread · {len(self.feeds)} feed{'s' if len(self.feeds) != 1 else ''}"
         )
-        if failed:
-            self.status.set_error(f"{failed} feed{'s' if failed != 1 else ''} failed (E lists)")
+        generic = f"{failed} feed{'s' if failed != 1 else ''} failed (E lists them)"
+        if failed and not self.status.error:
+            self.status.set_error(generic)
+        elif not failed and self.status.error.endswith("failed (E lists them)"):
+            self.status.set_error("")
 
     # -- lists -----------------------------------------------------------------------------
     @on(VirtualList.Highlighted, "#feeds")
@@ -249,6 +253,7 @@ class MainScreen(Screen[None]):
         data = message.data
         self.rows_key = data.key
         row = next((r for r in self.feed_panel.rows if r.key == data.key), None)
+        self.headlines.show_source = row is None or row.kind != "feed"
         token = self.headlines.set_ids(data.ids, data.cursor, data.empty_text)
         self.headlines.put_rows(token, data.start, data.rows)
         label = row.label if row else ""
@@ -261,7 +266,8 @@ class MainScreen(Screen[None]):
             self.headlines.focus()
         if data.open_id is not None:
             self.open_article(data.open_id)
-        self.status.set_activity("")
+        if self.status.activity == "Loading…":
+            self.status.set_activity("")
 
     @on(HeadlineList.NeedRows)
     def need_rows(self, event: HeadlineList.NeedRows) -> None:
@@ -355,30 +361,20 @@ class MainScreen(Screen[None]):
         if position is not None and position != self.headlines.cursor:
             self.headlines.move_cursor(position, notify=False)
         self.save_state(STATE_LAST, {"view": self.rows_key, "article": view.article.id})
+        if not self.related.items or self.related.article_id != view.article.id:
+            self.related.set_items([], "Finding related articles…")
+        self.related.article_id = view.article.id
         self.load_related(view.article.id)
 
     @work(thread=True, exclusive=True, group="related", exit_on_error=False)
     def load_related(self, article_id: int) -> None:
-        with self.tapp.backend.shared() as service:
-            related = getattr(service, "related", None)
-            if related is None:
-                self.post_message(
-                    msg.RelatedLoaded(
-                        article_id, [], "Related articles are not available in this version."
-                    )
-                )
-                return
-            found = related(article_id, RELATED_COUNT)
+        with self.tapp.backend.side() as service:
+            found = service.related(article_id, RELATED_COUNT)
         items = [
-            RelatedItem(
-                article_id=getattr(r, "article_id", getattr(r, "id", 0)),
-                title=getattr(r, "title", ""),
-                feed_title=getattr(r, "feed_title", getattr(r, "feed", "")),
-                sort_date=getattr(r, "sort_date", getattr(r, "published", None)),
-                why=getattr(r, "why", ""),
-            )
+            RelatedItem(r.article.id, r.article.title, r.article.feed_title,
+                        r.article.sort_date, r.why)
             for r in found
-        ]
+        ]  # fmt: skip
         self.post_message(msg.RelatedLoaded(article_id, items))
 
     def on_related_loaded(self, message: msg.RelatedLoaded) -> None:
@@ -643,7 +639,7 @@ class MainScreen(Screen[None]):
         self.status.set_activity(message.line)
         if message.failed:
             name, error = message.failed[-1]
-            self.status.set_error(f"{len(message.failed)} failed; last: {name}: {error}")
+            self.status.set_error(f"{len(message.failed)} failed (E lists them): {name}: {error}")
         else:
             self.status.set_error("")
         self.reload_feeds()

@@ -36,11 +36,14 @@ class RelatedList(OptionList):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.items: list[RelatedItem] = []
+        self.article_id: int | None = None  # the article whose related ones are shown
         self.show_why = False
         self.border_title = "Related"
 
     def set_items(self, items: list[RelatedItem], note: str = "") -> None:
         """Show ``items`` (or ``note`` when there are none)."""
+        seen: set[int] = set()
+        items = [i for i in items if not (i.article_id in seen or seen.add(i.article_id))]
         self.items = items
         self.clear_options()
         if not items:
@@ -48,7 +51,12 @@ class RelatedList(OptionList):
                 Option(Content.styled(note or "No related articles.", "dim"), disabled=True)
             )
             return
-        self.add_options([Option(self._prompt(item), id=str(item.article_id)) for item in items])
+        options: list[Option | None] = []
+        for item in items:
+            if options:
+                options.append(None)  # a separator line between entries
+            options.append(Option(self._prompt(item), id=str(item.article_id)))
+        self.add_options(options)
         self.highlighted = 0
 
     def _prompt(self, item: RelatedItem) -> Content:
