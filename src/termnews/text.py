@@ -28,6 +28,7 @@ _SPACE = re.compile(r"\s+")
 # reorder or split what a terminal shows (the "Trojan Source" trick).
 _LAYOUT = re.compile("[\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _LAYOUT_MAP = {0x2028: "\n", 0x2029: "\n"}
+_ANY_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 # Markdown: characters that start inline syntax anywhere in a line (escaped with a
 # backslash; CommonMark lets any ASCII punctuation be escaped), and line starts
@@ -42,6 +43,8 @@ def strip_controls(text: str) -> str:
     ``"\\x1b[31mred"`` becomes ``"red"``; a lone ESC, BEL or NUL just goes;
     line separators become newlines and bidi overrides are dropped.
     """
+    if _ANY_UNSAFE.search(text) is None:  # the common case: one scan
+        return text
     if _CONTROL.search(text) is not None:
         if "\x1b" in text or _C1_INTRO.search(text) is not None:
             text = _ESCAPE_SEQ.sub("", text)

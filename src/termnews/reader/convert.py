@@ -23,6 +23,7 @@ that level. Each cut leaves a note in ``Rendered.truncated``.
 from __future__ import annotations
 
 import re
+import threading
 import time
 import unicodedata
 from collections.abc import Iterable
@@ -284,9 +285,10 @@ def _cap_input(html: str, notes: list[str]) -> str:
     return html
 
 
-def _parse(html: str):  # -> lxml.html.HtmlElement | None
+def _parse(html: str):  # -> lxml.etree._Element | None
+    """The document tree (plain lxml.etree elements: no per-element Python class
+    lookup as in lxml.html), or None for an empty or unreadable document."""
     import lxml.etree
-    import lxml.html
 
     if not html or html.isspace():
         return None
@@ -296,8 +298,8 @@ def _parse(html: str):  # -> lxml.html.HtmlElement | None
     if html.lstrip()[:5].lower() == "<?xml":
         html = _XML_DECL.sub("", html, count=1)
     try:
-        return lxml.html.document_fromstring(html, parser=_parser())
-    except (lxml.etree.ParserError, ValueError):
+        return lxml.etree.fromstring(html, _parser())
+    except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError, ValueError):
         return None
 
 
@@ -310,17 +312,18 @@ def _strip(root) -> None:
 
 
 def _parser():
-    global _PARSER
-    if _PARSER is None:
-        import lxml.html
+    """This thread's HTML parser (lxml parser objects must not be shared by threads)."""
+    parser = getattr(_LOCAL, "parser", None)
+    if parser is None:
+        import lxml.etree
 
-        _PARSER = lxml.html.HTMLParser(
+        parser = _LOCAL.parser = lxml.etree.HTMLParser(
             remove_comments=True, remove_pis=True, no_network=True, default_doctype=False
         )
-    return _PARSER
+    return parser
 
 
-_PARSER = None
+_LOCAL = threading.local()
 
 
 def _base(root, base_url: str) -> str:
@@ -502,7 +505,7 @@ class _Walker:
         return out
 
     def pre(self, el) -> list:
-        text = el.text_content()
+        text = "".join(el.itertext())
         if not text.strip():
             return []
         text = self._text(text.expandtabs(4).strip("\n").rstrip())
@@ -563,7 +566,7 @@ class _Walker:
         if tag in ("video", "audio"):
             return self.media(el, tag)
         if tag in ("pre", "listing", "xmp", "plaintext") or tag in CODE_TAGS:
-            text = el.text_content()
+            text = "".join(el.itertext())
             return [Code(self._text(text)) if text.strip() else " "] if text else []
         if tag == "a" and el.get("href"):
             self.in_link += 1
