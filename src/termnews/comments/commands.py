@@ -246,9 +246,8 @@ def add_commands(command: Callable[[str, Handler, str], argparse.ArgumentParser]
     p.add_argument("--url", metavar="U", help="your website (optional)")
     p.add_argument("--reply-to", metavar="ID", help="the id of the comment answered")
     p.add_argument("--text", metavar="TEXT", help="the comment ('-': standard input)")
-    p.add_argument(
-        "stdin", nargs="?", choices=["-"], metavar="-", help="read the comment from stdin"
-    )
+    # "-" as a flag rather than a positional, so it may come after the options too
+    p.add_argument("-", dest="stdin", action="store_true", help="read the comment from stdin")
 
     p = command(
         "post", cmd_post, "send a draft now, or keep it in the outbox until the site answers"
