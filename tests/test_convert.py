@@ -456,6 +456,18 @@ def test_demo_articles_convert_cleanly(demo_articles: list[Article]) -> None:
         assert r.truncated is None
 
 
+def test_converting_in_threads_gives_the_same_results(demo_articles: list[Article]) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def render(a: Article) -> tuple[str, str, list[str]]:
+        r = convert(a.content or a.summary, a.link)
+        return r.markdown, r.plain(60), r.links
+
+    expected = [render(a) for a in demo_articles]
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(render, demo_articles)) == expected
+
+
 def test_demo_rich_article_has_every_kind_of_block(demo_articles: list[Article]) -> None:
     tokens: set[str] = set()
     for a in demo_articles:

@@ -155,6 +155,15 @@ def test_markup_in_page_text_shows_literally() -> None:
     assert "link_open" not in tokens and "image" not in tokens
 
 
+def test_private_use_characters_cannot_pose_as_internal_markers() -> None:
+    """The converter marks emphasis, breaks and code with private-use characters; a
+    page sending them (raw or as entities) gets no styling, breaks or code spans."""
+    raw = "".join(chr(c) for c in range(0xE000, 0xE030)) + chr(0xF760)
+    html = f"<p>a &#xe010;b&#xe011; c&#xe000;d &#xe020;x&#xe021; {raw} e</p>"
+    r = convert(html)
+    assert r.markdown == r.text == "a b cd x e"
+
+
 def test_broken_html_keeps_its_text() -> None:
     r = convert(read("broken.html"), "https://site.example/")
     assert_clean(r)

@@ -94,6 +94,9 @@ _DELIM = {
     "\ue015": "~~",
 }
 _OPENERS = frozenset(_OPEN.values())
+_NODE_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ue000-\ue02f\uf700-\uf77f]"
+)
 _MARKS = re.compile("[\ue010-\ue015]+")
 # Code spans are shifted into U+F700.. while the paragraph's text is escaped, so
 # their backticks and content stay as they are (backslashes do not work in code).
@@ -106,7 +109,6 @@ _MD_ESCAPES = {ord(c): "\\" + c for c in "\\`*_[]<>|~&#"}
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&#])")
 _BEFORE_REF = re.compile("[ \t\n\r\f\v]+\ue001")
 _WS = re.compile(r"[\t\n\r\f\v][ \t\n\r\f\v]*| [ \t\n\r\f\v]+")  # not lone spaces
-_BLANKS = re.compile(r"\n{3,}")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
 _LANG = re.compile(r"(?:^|\s)(?:language|lang)-([\w+#.-]{1,30})")
 _MD_LINE_START = re.compile(r"^((?:\d{1,9})?)([-+=>.)])")
@@ -377,7 +379,8 @@ class _Walker:
 
     def _text(self, s: str) -> str:
         """A piece of page text, control-free, counted against the text bound."""
-        s = strip_controls(s)  # entities such as &#27; decode to controls
+        if _NODE_UNSAFE.search(s) is not None:  # entities such as &#27; decode to controls
+            s = strip_controls(_PUA.sub("", s))  # and &#xe010; to this module's markers
         room = MAX_TEXT_CHARS - self.chars
         if len(s) > room:
             s = s[: max(room, 0)]
