@@ -22,9 +22,10 @@ DAY = 86_400.0
 OLDER_DAYS = 7.0  # closeness in time: an article this many days older scores 1/2**0.2 ...
 NEWER_DAYS = 14.0  # ... while newer ones (follow-ups) are scaled down half as fast
 TIME_POWER = 0.2
-SAME_STORY = 0.55  # cosine at which an article tells the same story as the query
+SAME_STORY = 0.8  # cosine at which an article is a copy of the same story as the query
 CANDIDATES = 60  # scored candidates looked at for collapsing, per 10 results asked
 REBUILD_SHARE = 0.25  # rebuild the main index when additions reach this share of it
+REBUILD_MIN = 20_000  # ... and at least this many postings (small caches rebuild seldom)
 
 
 @dataclass(slots=True)
@@ -53,6 +54,7 @@ class RelatedEngine:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._built = False
+        self.builds = 0  # full builds so far (the rest came in incrementally)
         self.seq = 0
         self.n_rows = 0
         self.article_ids = np.zeros(0, dtype=np.int64)
@@ -82,7 +84,8 @@ class RelatedEngine:
             if newest <= self.seq:
                 return
             docs = related_repo.docs_since(conn, self.seq)
-            if self._delta_size + 128 * len(docs) > REBUILD_SHARE * max(len(self.post_w), 1):
+            added = self._delta_size + 128 * len(docs)
+            if added > max(REBUILD_SHARE * len(self.post_w), REBUILD_MIN):
                 self._build(conn)
             else:
                 self._add(conn, docs)
@@ -143,8 +146,10 @@ class RelatedEngine:
 
     def _build(self, conn: sqlite3.Connection) -> None:
         docs = related_repo.docs_since(conn, 0)
+        builds = self.builds
         self.__init__()  # type: ignore[misc]
         self._built = True
+        self.builds = builds + 1
         self._load_df(conn)
         if not docs:
             return

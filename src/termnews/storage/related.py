@@ -9,6 +9,7 @@ Rows here have no foreign key: an article deleted by any path leaves an orphan t
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -116,10 +117,12 @@ def vocabularies(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, byte
 
 
 def save_docs(conn: sqlite3.Connection, rows: Sequence[DocRow]) -> None:
-    """Insert or replace index rows; each gets a new ``seq`` so other processes see it."""
+    """Insert or replace index rows; each gets a new, higher ``seq`` so engines see it."""
     if not rows:
         return
-    seq = int(conn.execute("SELECT COALESCE(max(seq), 0) FROM related_docs").fetchone()[0])
+    # Above every seq ever given out, even those of rows deleted since (an engine may have
+    # seen them): the clock in microseconds runs far ahead of indexing's pace.
+    seq = max(max_seq(conn), time.time_ns() // 1000)
     conn.executemany(
         """INSERT OR REPLACE INTO related_docs (article_id, seq, fingerprint, full, link_key,
                title_key, terms, weights, vocab) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
