@@ -314,6 +314,7 @@ def test_big_and_deep_inputs_are_bounded(case: str) -> None:
     if "nested" in case:
         assert r.truncated and "nesting" in r.truncated
         assert md_nesting(r.markdown) <= 20  # markdown-it's own limit (maxNesting)
+        assert re.search(r"^[>\s]*$", r.markdown, re.M) is None  # no empty shells left
 
 
 def md_nesting(markdown: str) -> int:

@@ -424,7 +424,8 @@ class _Walker:
     def block(self, el, tag: str, depth: int, nest: int) -> list:
         """The blocks of one block-level element."""
         if self._too_deep(depth):
-            return [Para([self._text(_flat_text(el))])]
+            text = self._text(_flat_text(el))
+            return [Para([text])] if text.strip() else []
         if tag in HEADING_TAGS:
             inlines = self.inline_children(el, depth)
             return [Heading(HEADING_TAGS[tag], inlines)] if _has_text(inlines) else []
