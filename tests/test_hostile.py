@@ -314,7 +314,20 @@ def test_big_and_deep_inputs_are_bounded(case: str) -> None:
     if "nested" in case:
         assert r.truncated and "nesting" in r.truncated
         assert md_nesting(r.markdown) <= 20  # markdown-it's own limit (maxNesting)
-        assert re.search(r"^[>\s]*$", r.markdown, re.M) is None  # no empty shells left
+
+
+@pytest.mark.parametrize(
+    "open_tags", ["<div>", "<blockquote>", "<ul><li>", "<b><i>", "<table><tr><td>", "<ol><li><p>"]
+)
+def test_deep_text_within_the_parser_limit_is_kept_flat(open_tags: str) -> None:
+    """libxml2 keeps 255 levels (deeper content never reaches the converter); what
+    it keeps beyond MAX_DEPTH is read as flat text, in at most MAX_NEST levels."""
+    levels = 250 // open_tags.count("<")
+    r = convert(open_tags * levels + "deep <em>text</em>")
+    assert r.text == "deep text"
+    assert r.truncated == f"nesting deeper than {convert_module.MAX_DEPTH} levels flattened"
+    assert shown(r.markdown) == f"deep text [{r.truncated}]"
+    assert md_nesting(r.markdown) <= 20
 
 
 def md_nesting(markdown: str) -> int:
