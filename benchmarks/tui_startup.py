@@ -99,8 +99,9 @@ class Tmux:
         )
 
     def run(self, *args: str) -> str:
-        result = subprocess.run(
-            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=False
+        env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+        result = subprocess.run(  # COLUMNS/LINES would override the window size
+            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=False, env=env
         )
         if result.returncode != 0 and args[0] not in ("kill-session", "kill-server"):
             raise RuntimeError(f"tmux {' '.join(args)}: {result.stderr.strip()}")
