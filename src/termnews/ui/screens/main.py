@@ -636,6 +636,9 @@ class MainScreen(Screen[None]):
 
     def on_refresh_finished(self, message: msg.RefreshFinished) -> None:
         self.refreshing = False
+        from termnews.ui.outbox import start_outbox
+
+        start_outbox(self.tapp)  # back online: send the comment outbox
         self.status.set_activity(message.line)
         if message.failed:
             name, error = message.failed[-1]
