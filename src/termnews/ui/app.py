@@ -5,6 +5,7 @@ Run it with :func:`run` (the CLI does): ``run(lambda: NewsService(paths))``.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import sqlite3
 from collections.abc import Iterable
@@ -52,6 +53,18 @@ def _display_keys(keys: str) -> str:
     return " ".join(KEY_NAMES.get(k.strip(), k.strip()) for k in keys.split(","))
 
 
+def _start_process_helpers() -> None:
+    """Start multiprocessing's resource tracker while stderr is still the terminal's.
+
+    A big refresh parses feeds in worker processes; starting them needs the real
+    stderr's file descriptor, which Textual replaces while the app runs.
+    """
+    from multiprocessing import resource_tracker
+
+    with contextlib.suppress(OSError, ValueError):  # no usable stderr: helpers cannot start
+        resource_tracker.ensure_running()
+
+
 class TermnewsApp(App[None]):
     """Feeds, headlines, the reader and related articles, all from the keyboard."""
 
@@ -74,6 +87,7 @@ class TermnewsApp(App[None]):
         preload: Preload | None = None,
         demo: Any = None,
     ) -> None:
+        _start_process_helpers()
         super().__init__()
         self.backend = backend if isinstance(backend, Backend) else Backend(backend)
         self.preload = preload  # the first screen's data, loading on a thread
@@ -255,12 +269,14 @@ class TermnewsApp(App[None]):
 
     @work(thread=True, exclusive=True, group="subscribe", exit_on_error=False)
     def add_feed(self, url: str) -> None:
+        """Find the feeds at ``url``, subscribe to the first, fetch it (in the jobs process)."""
         self.call_from_thread(self.notify, f"Looking for feeds at {clean(url)}…", markup=False)
-        with self.backend.own() as service:
-            found = service.discover(url)
-            first = found[0]
-            feed = service.subscribe(first.url, first.title)
-            service.refresh([str(feed.id)])
+        jobs = self.backend.jobs
+        found = jobs.call("discover", url)
+        first = found[0]
+        feed = jobs.call("subscribe", first.url, first.title)
+        jobs.call("refresh", [str(feed.id)])
+        with self.backend.shared() as service:
             feed = service.feed(str(feed.id))
         more = f" (the page lists {len(found)} feeds)" if len(found) > 1 else ""
         text = f"Subscribed to {clean(feed.name)}: {feed.total} articles{more}."
@@ -271,7 +287,7 @@ class TermnewsApp(App[None]):
 
     @work(thread=True, exclusive=True, group="subscribe", exit_on_error=False)
     def import_opml(self, path: str) -> None:
-        with self.backend.own() as service:
+        with self.backend.shared() as service:
             added, known = service.import_opml(Path(path).expanduser())
         self.call_from_thread(
             self.notify,

@@ -1,9 +1,11 @@
-"""The UI's access to :class:`NewsService` from worker threads.
+"""The UI's access to :class:`NewsService`.
 
 Quick reads and marks share one service (one SQLite connection) behind a lock,
-so two workers never interleave statements on it. Long jobs (refresh, full
-text, subscribing) get a service of their own, with its own connection, so
-they never hold the lock: WAL mode lets them write while the UI reads.
+used from worker threads, so two workers never interleave statements on it.
+Heavy work runs in child processes (``termnews.ui.process``) so it cannot take
+the GIL from the UI: ``jobs`` for the network (refresh, full text, subscribing)
+and ``index`` for the related-articles engine and search, which stays warm
+there. WAL mode lets them all read and write the cache at once.
 """
 
 from __future__ import annotations
@@ -13,19 +15,20 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from termnews.services import NewsService
+from termnews.ui.process import ServiceProcess, ServiceSpec
 
 ServiceFactory = Callable[[], NewsService]
 
 
 class Backend:
-    """Hands out NewsService instances: the shared one, or a private one per long job."""
+    """Hands out the shared service and the helper processes."""
 
     def __init__(self, make_service: ServiceFactory) -> None:
         self._make = make_service
         self._lock = threading.RLock()
         self._service: NewsService | None = None
-        self._side_lock = threading.RLock()
-        self._side: NewsService | None = None
+        self._helpers: dict[str, ServiceProcess] = {}
+        self._helpers_lock = threading.Lock()
 
     @property
     def service(self) -> NewsService:
@@ -41,22 +44,32 @@ class Backend:
             yield self.service
 
     @contextmanager
-    def side(self) -> Iterator[NewsService]:
-        """A second long-lived service for slow reads (related ranking, search), which keep
-        their indexes warm in it, so they never hold up the quick reads."""
-        with self._side_lock:
-            if self._side is None:
-                self._side = self._make()
-            yield self._side
-
-    @contextmanager
     def own(self) -> Iterator[NewsService]:
-        """A private service for a long job, closed afterwards."""
+        """A private service (its own connection) for a job that holds it a while."""
         service = self._make()
         try:
             yield service
         finally:
             service.close()
+
+    def _helper(self, name: str) -> ServiceProcess:
+        with self._helpers_lock:
+            helper = self._helpers.get(name)
+            if helper is None:
+                with self._lock:
+                    spec = ServiceSpec.of(self.service)
+                helper = self._helpers[name] = ServiceProcess(spec, f"termnews-{name}")
+            return helper
+
+    @property
+    def jobs(self) -> ServiceProcess:
+        """The child process for network jobs: refresh, full text, subscribing."""
+        return self._helper("jobs")
+
+    @property
+    def index(self) -> ServiceProcess:
+        """The child process for related articles and search."""
+        return self._helper("index")
 
     def replace(self, make_service: ServiceFactory) -> None:
         """Switch to another cache (the demo opened from the welcome screen)."""
@@ -64,11 +77,11 @@ class Backend:
         self._make = make_service
 
     def close(self) -> None:
+        with self._helpers_lock:
+            helpers, self._helpers = list(self._helpers.values()), {}
+        for helper in helpers:
+            helper.close()
         with self._lock:
             if self._service is not None:
                 self._service.close()
                 self._service = None
-        with self._side_lock:
-            if self._side is not None:
-                self._side.close()
-                self._side = None

@@ -12,6 +12,7 @@ import threading
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from termnews.services import NewsService
 from termnews.storage.headlines import Headline
@@ -23,6 +24,8 @@ SEARCH_LIMIT = 1000  # search results listed
 STATE_LAST = "ui.last"  # {"view": nav key, "article": id}
 STATE_SEARCHES = "ui.saved_searches"
 STATE_COLLAPSED = "ui.collapsed_folders"
+
+Search = Callable[[str, int], list[Any]]  # (query, limit) -> search items
 
 EMPTY_TEXT = {
     "unread": "Nothing unread. r refreshes this list, R refreshes all feeds.",
@@ -54,19 +57,27 @@ class StartData:
     first: ListData
 
 
-def ids_for(service: NewsService, row: NavRow) -> array:
-    """The article ids of a feed panel row, newest first (search rows: best match first)."""
+def ids_for(service: NewsService, row: NavRow, search: Search | None = None) -> array:
+    """The article ids of a feed panel row, newest first (search rows: best match first).
+
+    ``search`` runs a search (default: ``service.search``; the UI runs it elsewhere).
+    """
     view = row.view()
     if view is not None:
         return service.view_ids(view)
-    return array("q", (item.article.id for item in service.search(row.query, SEARCH_LIMIT)))
+    found = (search or service.search)(row.query, SEARCH_LIMIT)
+    return array("q", (item.article.id for item in found))
 
 
 def load_list(
-    service: NewsService, row: NavRow, article_id: int | None = None, open_it: bool = False
+    service: NewsService,
+    row: NavRow,
+    article_id: int | None = None,
+    open_it: bool = False,
+    search: Search | None = None,
 ) -> ListData:
     """The list of ``row`` with the cursor on ``article_id`` if it is in the list."""
-    ids = ids_for(service, row)
+    ids = ids_for(service, row, search)
     cursor = 0
     if article_id is not None:
         try:

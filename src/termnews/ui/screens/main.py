@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import webbrowser
 from array import array
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on, work
@@ -173,8 +174,9 @@ class MainScreen(Screen[None]):
     ) -> None:
         """(In a worker.) Load a list around ``article_id``; post ViewLoaded."""
         backend = self.tapp.backend
-        with backend.side() if row.kind == "search" else backend.shared() as service:
-            data = load_list(service, row, article_id, open_it)
+        search = partial(backend.index.call, "search")
+        with backend.shared() as service:
+            data = load_list(service, row, article_id, open_it, search)
         if not get_current_worker().is_cancelled:
             self.post_message(msg.ViewLoaded(data, focus))
 
@@ -268,6 +270,8 @@ class MainScreen(Screen[None]):
             self.open_article(data.open_id)
         if self.status.activity == "Loading…":
             self.status.set_activity("")
+            if len(data.ids):  # warm the related engine so the sidebar is quick when reading
+                self.set_timer(0.5, partial(self.warm_related, data.ids[0]))
 
     @on(HeadlineList.NeedRows)
     def need_rows(self, event: HeadlineList.NeedRows) -> None:
@@ -317,8 +321,7 @@ class MainScreen(Screen[None]):
             body = None if full else service.article_body(article)
         if full:
             self.post_message(msg.Notice("Fetching the full article…"))
-            with backend.own() as private:
-                body = private.article_body(article, full=True)
+            body = backend.jobs.call("article_body", article, full=True)
         view = prepare(article, body.html, body.base_url, body.note, body.from_page)
         if not get_current_worker().is_cancelled:
             self.post_message(msg.ArticleLoaded(view, token, marked))
@@ -340,10 +343,10 @@ class MainScreen(Screen[None]):
     @work(thread=True, group="pages", exit_on_error=False)
     def fetch_page(self, article_id: int, token: int) -> None:
         """Fetch and extract the linked page in the background, then show it if still open."""
-        with self.tapp.backend.own() as private:
-            private.full_text(article_id)
-            article = private.article(article_id)
-            body = private.article_body(article)
+        self.tapp.backend.jobs.call("full_text", article_id)
+        with self.tapp.backend.shared() as service:
+            article = service.article(article_id)
+            body = service.article_body(article)
         if body.from_page or body.note:
             view = prepare(article, body.html, body.base_url, body.note, body.from_page)
             self.post_message(msg.ArticleLoaded(view, token, False))
@@ -368,14 +371,17 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="related", exit_on_error=False)
     def load_related(self, article_id: int) -> None:
-        with self.tapp.backend.side() as service:
-            found = service.related(article_id, RELATED_COUNT)
+        found = self.tapp.backend.index.call("related", article_id, RELATED_COUNT)
         items = [
             RelatedItem(r.article.id, r.article.title, r.article.feed_title,
                         r.article.sort_date, r.why)
             for r in found
         ]  # fmt: skip
         self.post_message(msg.RelatedLoaded(article_id, items))
+
+    @work(thread=True, group="related-warm", exit_on_error=False)
+    def warm_related(self, article_id: int) -> None:
+        self.tapp.backend.index.call("related", article_id, 1)
 
     def on_related_loaded(self, message: msg.RelatedLoaded) -> None:
         if self.article is not None and self.article.article.id == message.article_id:
@@ -600,27 +606,25 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
     def run_refresh(self, refs: list[str] | None) -> None:
+        """Refresh in the jobs process, streaming progress to the status bar."""
         failed = 0
 
-        def progress(outcome, done: int, total: int) -> None:
+        def progress(status: str, done: int, total: int) -> None:
             nonlocal failed
-            failed += outcome.status == "error"
+            failed += status == "error"
             self.post_message(msg.RefreshProgress(done, total, failed))
 
         try:
-            with self.tapp.backend.own() as service:
-                summary = service.refresh(refs, progress)
-                names = {f.id: f.name for f in service.feeds()}
+            summary = self.tapp.backend.jobs.call("refresh", refs, progress=progress)
         finally:
             self.post_message(msg.RefreshProgress(-1, 0, 0))
+        with self.tapp.backend.shared() as service:
+            names = {f.id: f.name for f in service.feeds()}
         failures = [
             (clean(names.get(o.feed_id, o.url)), clean(o.error or "")) for o in summary.failed
         ]
-        self.post_message(
-            msg.RefreshFinished(
-                summary.line(), failures, summary.new_articles + summary.updated_articles
-            )
-        )
+        changed = summary.new_articles + summary.updated_articles
+        self.post_message(msg.RefreshFinished(summary.line(), failures, changed))
 
     def on_refresh_progress(self, message: msg.RefreshProgress) -> None:
         if message.done < 0:
