@@ -126,12 +126,16 @@ def test_unread_and_read_headlines_differ(paths: Paths) -> None:
 
 
 def test_user_theme_is_added_and_named_after_its_file(paths: Paths) -> None:
-    write_user_theme(paths, "solar.toml", 'primary = "#268bd2"\n[variables]\nnews-link = "cyan"\n')
+    write_user_theme(
+        paths,
+        "solar.toml",
+        'primary = "#268bd2"\n[variables]\nnews-link = "cyan"\nnews-meta = "rgb(1, 2, 3) 80%"\n',
+    )
     themes, errors = load_themes(paths)
     assert errors == []
     solar = {t.name: t for t in themes}["solar"]
     assert solar.primary == "#268bd2"
-    assert solar.variables == {"news-link": "cyan"}
+    assert solar.variables == {"news-link": "cyan", "news-meta": "rgb(1, 2, 3) 80%"}
 
 
 def test_user_theme_replaces_builtin_of_the_same_name(paths: Paths) -> None:
@@ -161,6 +165,12 @@ def test_user_theme_replaces_builtin_of_the_same_name(paths: Paths) -> None:
         ('name = "broken"\nprimary = "red"\ntext_alpha = 3\n', "text_alpha"),
         ('name = "broken"\nprimary = "red"\ndark = "yes"\n', "dark"),
         ('name = ""\nprimary = "red"\n', "name"),
+        ('name = "a,b"\nprimary = "red"\n', "name"),
+        ('name = "[b]x"\nprimary = "red"\n', "name"),
+        (
+            'name = "broken"\nprimary = "red"\n[variables]\nnews-link = "rgb(1, 2, 3) 150%"\n',
+            "opacity",
+        ),
     ],
 )
 def test_broken_user_theme_is_skipped_with_a_message(paths: Paths, text: str, problem: str) -> None:

@@ -25,6 +25,7 @@ one message naming the file and the problem, and the app falls back to
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -63,6 +64,7 @@ NEWS_VARIABLES = (
 """The app's own theme variables; every theme has them (see :func:`news_variable_defaults`)."""
 
 MAX_THEME_BYTES = 64 * 1024
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,38}[A-Za-z0-9._-]|[A-Za-z0-9]")
 
 _COLOR_FIELDS = (
     "primary",
@@ -113,22 +115,21 @@ def textual_variable_names() -> frozenset[str]:
 
 
 def _check_color(value: str) -> None:
-    """A CSS colour as Textual's stylesheets accept it: ``COLOR`` or ``COLOR NN%``."""
-    words = value.split()
-    if len(words) == 2 and words[1].endswith("%"):
+    """A CSS colour as Textual's stylesheets accept it: ``COLOUR`` or ``COLOUR NN%``."""
+    colour = value.strip()
+    head, _, tail = colour.rpartition(" ")
+    if head and tail.endswith("%"):
         try:
-            alpha = float(words[1][:-1])
+            alpha = float(tail[:-1])
         except ValueError:
-            raise ThemeError(f"bad opacity {words[1]!r} in {value!r}") from None
+            raise ThemeError(f"bad opacity {tail!r} in {value!r}") from None
         if not 0 <= alpha <= 100:
-            raise ThemeError(f"opacity {words[1]!r} in {value!r} is not between 0% and 100%")
-        words = words[:1]
-    if len(words) != 1:
-        raise ThemeError(f"{value!r} is not a colour")
-    if words[0] in ("auto", "transparent", "initial"):
+            raise ThemeError(f"opacity {tail!r} in {value!r} is not between 0% and 100%")
+        colour = head.strip()
+    if colour in ("auto", "transparent", "initial"):
         return
     try:
-        Color.parse(words[0])
+        Color.parse(colour)
     except ColorParseError as exc:
         raise ThemeError(str(exc)) from None
 
@@ -166,8 +167,10 @@ def theme_from_data(data: dict[str, Any], default_name: str) -> Theme:
             f"unknown key {unknown[0]!r} (colours go at the top, others in [variables])"
         )
     name = data.get("name", default_name)
-    if not isinstance(name, str) or not name.strip() or name != name.strip():
-        raise ThemeError(f"name: expected a non-empty string without outer spaces, got {name!r}")
+    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
+        raise ThemeError(
+            f"name: expected letters, digits, spaces, '.', '-' or '_' (at most 40), got {name!r}"
+        )
     if "primary" not in data:
         raise ThemeError("primary: missing (every theme needs a primary colour)")
     kwargs: dict[str, Any] = {"name": name}
