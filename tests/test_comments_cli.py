@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -66,7 +67,7 @@ def test_comment_then_post(cli, isolated_home: Path, srv: CommentServer) -> None
 def test_comment_from_stdin_and_form_errors(isolated_home: Path, srv: CommentServer, cli) -> None:
     configure(isolated_home, srv)
     art = article(isolated_home, srv.url("/a/"))
-    env = {"TERMNEWS_HOME": str(isolated_home), "PATH": "/usr/bin:/bin"}
+    env = {**os.environ, "TERMNEWS_HOME": str(isolated_home)}
     proc = subprocess.run(
         [sys.executable, "-m", "termnews", "comment", str(art), "--name", "Bo", "-"],
         input="Line one\nLine two\n", capture_output=True, text=True, env=env, timeout=60,
