@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 import time
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from termnews.comments.http import host_of
 from termnews.comments.validate import check_comment
 from termnews.services import ServiceError
+from termnews.storage.db import StorageError
 from termnews.storage.drafts import Draft
 from termnews.text import one_line
 
@@ -208,13 +210,13 @@ def cmd_comments(service: NewsService, args: argparse.Namespace) -> int:
 
 def send_due_after_refresh(service: NewsService) -> None:
     """After a refresh: send the outbox's due drafts, and say so on stderr."""
-    comments = service.comments
-    if not comments.outbox():
-        return
     try:
+        comments = service.comments
+        if not comments.outbox():
+            return
         run = comments.send_outbox()
-    except ServiceError as exc:
-        _err(f"outbox: {exc}")
+    except (ServiceError, StorageError, sqlite3.Error) as exc:  # the refresh itself went fine
+        _err(f"outbox: {one_line(str(exc))}")
         return
     done = [d for d in run.attempted if d.state in ("posted", "held")]
     waiting = len(comments.outbox())
