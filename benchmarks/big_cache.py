@@ -39,6 +39,7 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SOURCE = SHARED / "eval" / "related" / "allsides_dev.jsonl.gz"
 START = 1_735_689_600  # 2025-01-01 UTC
 YEAR = 365 * 86_400
+STORE_BATCH = 5_000  # articles per transaction when storing
 FIRST = (
     "Alex",
     "Sam",
@@ -177,13 +178,26 @@ def build_cache(
     rng = random.Random(seed + 1)
     now = int(time.time())
     t0 = time.perf_counter()
-    for f, entries in per_feed.items():
-        feed = service.subscribe(f"https://feed{f}.example/rss", f"Feed {f} News",
-                                 rng.choice(["News", "World", "Tech", "Business", ""]))  # fmt: skip
+    feed_ids = {
+        f: service.subscribe(f"https://feed{f}.example/rss", f"Feed {f} News",
+                             rng.choice(["News", "World", "Tech", "Business", ""])).id
+        for f in per_feed
+    }  # fmt: skip
+    # oldest first, as refreshes over a year would have stored them (ids follow time)
+    timeline = sorted(
+        ((e.published or 0, f, e) for f, entries in per_feed.items() for e in entries),
+        key=lambda t: (t[0], t[1]),
+    )
+    for start in range(0, len(timeline), STORE_BATCH):
+        by_feed: dict[int, list[ParsedEntry]] = {}
+        for _, f, e in timeline[start : start + STORE_BATCH]:
+            by_feed.setdefault(f, []).append(e)
         with transaction(conn):
-            upsert_entries(conn, feed.id, entries, now)
-            conn.execute("UPDATE feeds SET last_status = 'new', last_attempt = ?,"
-                         " last_success = ? WHERE id = ?", (now, now, feed.id))  # fmt: skip
+            for f, entries in by_feed.items():
+                upsert_entries(conn, feed_ids[f], entries, now)
+    with transaction(conn):
+        conn.execute("UPDATE feeds SET last_status = 'new', last_attempt = ?, last_success = ?",
+                     (now, now))  # fmt: skip
     with transaction(conn):
         conn.execute("UPDATE articles SET read = 1 WHERE id % 5 = 0")
         conn.execute("UPDATE articles SET starred = 1 WHERE id % 100 = 7")

@@ -274,3 +274,15 @@ def test_json_keys_match_articles_command(svc: NewsService, cli) -> None:
     ids = ids_by_guid(NewsService(resolve_paths()))
     rel = json.loads(cli("related", str(ids["h-barrier"]), "--json").out)["articles"][0]
     assert set(plain) <= set(rel) and {"score", "why"} <= set(rel)
+
+
+def test_a_full_text_fetched_later_is_indexed(svc: NewsService) -> None:
+    from termnews.storage.fulltext import FullText, save_full_text
+
+    ids = ids_by_guid(svc)
+    assert ids["g-garden"] not in [h.article.id for h in svc.search("greenhouse")]
+    page = "<p>" + " ".join(STORIES["garden"]) + " The greenhouse needs ventilation.</p>"
+    with transaction(svc.conn):
+        save_full_text(svc.conn, FullText(ids["g-garden"], "ok", NOW, html=page))
+    assert [h.article.id for h in svc.search("greenhouse")] == [ids["g-garden"]]
+    assert svc.related(ids["h-garden"], 1)[0].article.id == ids["g-garden"]

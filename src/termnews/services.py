@@ -34,13 +34,8 @@ if TYPE_CHECKING:
     from termnews.reader.fulltext import ArticleBody, FullTextReport
     from termnews.related.engine import RelatedEngine
     from termnews.related.items import RelatedItem, SearchItem
+    from termnews.related.upkeep import IndexSignature
     from termnews.storage.fulltext import FullText
-
-
-def _feed_named(feed: Feed, name: str) -> bool:
-    """Whether ``feed:NAME`` in a search means this feed (id, or part of title or URL)."""
-    name = name.lower()
-    return name == str(feed.id) or name in feed.title.lower() or name in feed.url.lower()
 
 
 class ServiceError(Exception):
@@ -68,7 +63,7 @@ class NewsService:
         self.last_full_text: FullTextReport | None = None  # the last background full-text run
         self._comments: CommentService | None = None
         self._related_engine: RelatedEngine | None = None  # built on first use (numpy)
-        self._index_signature: tuple[int, ...] | None = None  # of the last index sync
+        self._index_signature: IndexSignature | None = None  # after the last index sync
 
     # -- plumbing -----------------------------------------------------------
     @property
@@ -322,7 +317,7 @@ class NewsService:
 
         if index_signature(self.conn) == self._index_signature:
             return 0
-        done = sync_index(self.conn, progress)
+        done = sync_index(self.conn, self._index_signature, progress)
         self._index_signature = index_signature(self.conn)
         return done
 
@@ -341,13 +336,14 @@ class NewsService:
         """Full-text search (see termnews.related.query for the language), best first."""
         from termnews.related.query import parse_query
         from termnews.related.results import search_items
+        from termnews.storage.search import feeds_named
 
         parsed = parse_query(query)
         if parsed.error:
             raise ServiceError(parsed.error)
         feed_ids = None
         if parsed.feeds:
-            feed_ids = [f.id for f in self.feeds() if any(_feed_named(f, n) for n in parsed.feeds)]
+            feed_ids = feeds_named(self.conn, parsed.feeds)
             if not feed_ids:
                 raise NotFound(f"no feed matches {', '.join(map(repr, parsed.feeds))}")
         self.sync_index()

@@ -18,12 +18,15 @@ import numpy as np
 from termnews.storage import related as related_repo
 
 MAX_DF = 0.5  # terms in more than this share of articles say nothing
+IDF_OFFSET = 2.0  # added to ln(N/df): flatter than scikit-learn's 1.0, a little better on both sets
 DAY = 86_400.0
 OLDER_DAYS = 7.0  # closeness in time: an article this many days older scores 1/2**0.2 ...
 NEWER_DAYS = 14.0  # ... while newer ones (follow-ups) are scaled down half as fast
 TIME_POWER = 0.2
 SAME_STORY = 0.8  # cosine at which an article is a copy of the same story as the query
-CANDIDATES = 60  # scored candidates looked at for collapsing, per 10 results asked
+POOL = 1_000  # most similar articles then weighed by closeness in time
+CANDIDATES = 60  # of those, looked at for collapsing, per 10 results asked
+MAX_ALSO = 5  # copies of a story listed under its entry
 REBUILD_SHARE = 0.25  # rebuild the main index when additions reach this share of it
 REBUILD_MIN = 20_000  # ... and at least this many postings (small caches rebuild seldom)
 
@@ -59,11 +62,12 @@ class RelatedEngine:
         self.n_rows = 0
         self.article_ids = np.zeros(0, dtype=np.int64)
         self.dates = np.zeros(0, dtype=np.float64)
-        self.alive = np.zeros(0, dtype=bool)
+        self.dead: list[int] = []  # rows of articles since re-indexed (their old vectors)
         self.link_keys: list[str] = []
         self.title_keys: list[str] = []
         self.row_of: dict[int, int] = {}
         self.df = np.zeros(1, dtype=np.float64)
+        self._idf_cache: np.ndarray | None = None
         self.n_docs = 0
         # main postings, by term: rows and weights of term t are [indptr[t]:indptr[t+1]]
         self.indptr = np.zeros(2, dtype=np.int64)
@@ -83,22 +87,25 @@ class RelatedEngine:
             newest = related_repo.max_seq(conn)
             if newest <= self.seq:
                 return
-            docs = related_repo.docs_since(conn, self.seq)
+            docs = [d for chunk in related_repo.docs_since(conn, self.seq) for d in chunk]
             added = self._delta_size + 128 * len(docs)
             if added > max(REBUILD_SHARE * len(self.post_w), REBUILD_MIN):
                 self._build(conn)
             else:
                 self._add(conn, docs)
 
-    def _idf(self) -> tuple[np.ndarray, np.ndarray]:
-        """Current idf per term id and whether each term counts at all."""
-        n = max(self.n_docs, 1)
-        idf = np.log((n + 1) / (self.df + 1)) + 1.0
-        usable = (self.df >= 2) & (self.df <= MAX_DF * n)
-        return idf, usable
+    def _idf(self) -> np.ndarray:
+        """Current idf per term id, zero for terms that say nothing (float32)."""
+        if self._idf_cache is None:
+            n = max(self.n_docs, 1)
+            idf = (np.log((n + 1) / (self.df + 1)) + IDF_OFFSET).astype(np.float32)
+            idf[(self.df < 2) | (self.df > MAX_DF * n)] = 0.0
+            self._idf_cache = idf
+        return self._idf_cache
 
     def _load_df(self, conn: sqlite3.Connection, ids: np.ndarray | None = None) -> None:
         self.n_docs = related_repo.doc_count(conn)
+        self._idf_cache = None
         size = related_repo.max_term_id(conn) + 1
         if size > len(self.df):
             grown = np.zeros(max(size, len(self.df) * 2), dtype=np.float64)
@@ -114,11 +121,10 @@ class RelatedEngine:
         lens = np.fromiter((len(d.terms) // 4 for d in docs), dtype=np.int64, count=len(docs))
         terms = np.frombuffer(b"".join(d.terms for d in docs), dtype="<i4")
         tf = np.frombuffer(b"".join(d.weights for d in docs), dtype="<f4")
-        local = np.repeat(np.arange(len(docs), dtype=np.int64), lens)
-        idf, usable = self._idf()
-        w = (tf * idf[terms] * usable[terms]).astype(np.float32)
-        norms = np.sqrt(np.bincount(local, weights=w.astype(np.float64) ** 2, minlength=len(docs)))
-        w /= np.maximum(norms, 1e-12)[local].astype(np.float32)
+        local = np.repeat(np.arange(len(docs), dtype=np.int32), lens)
+        w = tf * self._idf()[terms]
+        norms = np.sqrt(np.bincount(local, weights=w * w, minlength=len(docs))).astype(np.float32)
+        w /= np.maximum(norms, 1e-12)[local]
         keep = w > 0
         return local[keep], terms[keep], w[keep]
 
@@ -127,7 +133,7 @@ class RelatedEngine:
         for d in docs:
             old = self.row_of.get(d.article_id)
             if old is not None:
-                self.alive[old] = False
+                self.dead.append(old)
         n = len(docs)
         self.article_ids = np.concatenate(
             [self.article_ids[:start], np.array([d.article_id for d in docs], dtype=np.int64)]
@@ -135,7 +141,6 @@ class RelatedEngine:
         self.dates = np.concatenate(
             [self.dates[:start], np.array([d.sort_date for d in docs], dtype=np.float64) / DAY]
         )
-        self.alive = np.concatenate([self.alive[:start], np.ones(n, dtype=bool)])
         for i, d in enumerate(docs):
             self.row_of[d.article_id] = start + i
             self.link_keys.append(d.link_key)
@@ -145,19 +150,27 @@ class RelatedEngine:
         return np.arange(start, start + n, dtype=np.int64)
 
     def _build(self, conn: sqlite3.Connection) -> None:
-        docs = related_repo.docs_since(conn, 0)
         builds = self.builds
         self.__init__()  # type: ignore[misc]
         self._built = True
         self.builds = builds + 1
         self._load_df(conn)
-        if not docs:
+        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        for docs in related_repo.docs_since(conn, 0):  # in chunks: the blobs are freed early
+            rows = self._append_rows(docs).astype(np.int32)
+            local, terms, w = self._vectors(docs)
+            parts.append((terms, rows[local], w))
+        if not parts:
             return
-        rows = self._append_rows(docs)
-        local, terms, w = self._vectors(docs)
+        terms = np.concatenate([p[0] for p in parts])
+        rows = np.concatenate([p[1] for p in parts])
+        w = np.concatenate([p[2] for p in parts])
+        del parts
         order = np.argsort(terms, kind="stable")
-        self.post_rows = rows[local[order]].astype(np.int32)
+        self.post_rows = rows[order]
+        del rows
         self.post_w = w[order]
+        del w, order
         counts = np.bincount(terms, minlength=len(self.df))
         self.indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
 
@@ -173,25 +186,25 @@ class RelatedEngine:
     # -- ranking ----------------------------------------------------------------------
     def _postings(self, terms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(rows, weights, position in ``terms``) of the postings of ``terms``."""
-        size = len(self.indptr) - 1
-        inside = terms[terms < size]
-        starts, ends = self.indptr[inside], self.indptr[inside + 1]
-        lens = ends - starts
-        total = int(lens.sum())
-        # gather all slices at once: index = start of its slice + offset within it
-        slice_of = np.repeat(np.arange(len(inside)), lens)
-        offsets = np.arange(total) - np.repeat(np.cumsum(lens) - lens, lens)
-        idx = starts[slice_of] + offsets
-        rows, ws = self.post_rows[idx], self.post_w[idx]
-        pos_of = np.flatnonzero(terms < size)[slice_of]
+        keep = np.flatnonzero(terms < len(self.indptr) - 1)
+        starts = self.indptr[terms[keep]]
+        ends = self.indptr[terms[keep] + 1]
+        spans = list(zip(starts.tolist(), ends.tolist(), strict=True))
+        rows = np.concatenate([self.post_rows[a:b] for a, b in spans] or [self.post_rows[:0]])
+        ws = np.concatenate([self.post_w[a:b] for a, b in spans] or [self.post_w[:0]])
+        pos_of = np.repeat(keep, ends - starts)
         if self._delta:
-            d_terms = np.concatenate([d[0] for d in self._delta])
-            d_rows = np.concatenate([d[1] for d in self._delta])
-            d_w = np.concatenate([d[2] for d in self._delta])
             if len(self._delta) > 1:
-                self._delta = [(d_terms, d_rows, d_w)]
-            sorter = np.argsort(terms)
+                self._delta = [
+                    (
+                        np.concatenate([d[0] for d in self._delta]),
+                        np.concatenate([d[1] for d in self._delta]),
+                        np.concatenate([d[2] for d in self._delta]),
+                    )
+                ]
+            d_terms, d_rows, d_w = self._delta[0]
             hit = np.isin(d_terms, terms)
+            sorter = np.argsort(terms)
             pos = sorter[np.searchsorted(terms, d_terms[hit], sorter=sorter)]
             rows = np.concatenate([rows, d_rows[hit]])
             ws = np.concatenate([ws, d_w[hit]])
@@ -203,9 +216,7 @@ class RelatedEngine:
         terms = _i32(terms_blob).astype(np.int64)
         inside = terms < len(self.df)
         terms = terms[inside]
-        tf = _f32(weights_blob)[inside]
-        idf, usable = self._idf()
-        w = tf * idf[terms] * usable[terms]
+        w = _f32(weights_blob)[inside] * self._idf()[terms]
         norm = float(np.sqrt((w.astype(np.float64) ** 2).sum()))
         keep = w > 0
         return terms[keep], (w[keep] / max(norm, 1e-12)).astype(np.float32)
@@ -231,65 +242,70 @@ class RelatedEngine:
         rows, ws, pos = self._postings(q_terms)
         contrib = ws * q_w[pos]
         sims = np.bincount(rows, weights=contrib, minlength=self.n_rows)
+        if self.dead:
+            sims[self.dead] = 0.0
         me = self.row_of.get(article_id)
-        sims[~self.alive] = 0.0
         if me is not None:
             sims[me] = 0.0
-        hits = np.flatnonzero(sims > 0)
-        if not len(hits):
+        # the most similar, then scaled by closeness in time (a factor of 0.45..1 for a year)
+        pool = min(POOL, self.n_rows)
+        cand = np.argpartition(-sims, pool - 1)[:pool] if pool < self.n_rows else np.arange(pool)
+        cand = cand[sims[cand] > 0]
+        if not len(cand):
             return []
-        scores = sims[hits]
+        scores = sims[cand]
         if me is not None:
-            gap = self.dates[hits] - self.dates[me]
+            gap = self.dates[cand] - self.dates[me]
             span = np.where(gap >= 0, NEWER_DAYS, OLDER_DAYS)
             scores = scores * (1.0 + np.abs(gap) / span) ** -TIME_POWER
-        want = min(len(hits), CANDIDATES * max(1, (k + 9) // 10))
-        top = (
-            np.argpartition(-scores, want - 1)[:want] if want < len(hits) else np.arange(len(hits))
-        )
-        top = top[np.argsort(-scores[top], kind="stable")]
-        found = self._collapse(hits[top], scores[top], sims, link, title, k)
+        order = np.argsort(-scores, kind="stable")[: CANDIDATES * max(1, (k + 9) // 10)]
+        found = self._collapse(cand[order], scores[order], sims, link, title, k)
         self._explain(found, rows, contrib, q_terms[pos])
-        return found
+        return [m for _, m in found]
 
     def _collapse(
         self, rows: np.ndarray, scores: np.ndarray, sims: np.ndarray, link: str, title: str, k: int
-    ) -> list[Match]:
-        """One entry per story: rows sharing a link or title join the best-scored one."""
-        found: list[Match] = []
+    ) -> list[tuple[int, Match]]:
+        """One entry per story: rows sharing a link or title join the best-scored one.
+
+        Returns (row, match) pairs, best first."""
+        found: list[tuple[int, Match]] = []
         by_key: dict[str, Match] = {}
-        row_match: dict[int, Match] = {}
         for row, score in zip(rows.tolist(), scores.tolist(), strict=True):
-            keys = [k_ for k_ in (self.link_keys[row], self.title_keys[row]) if k_]
+            keys = [key for key in (self.link_keys[row], self.title_keys[row]) if key]
             aid = int(self.article_ids[row])
-            same = bool(sims[row] >= SAME_STORY) or any(k_ in (link, title) for k_ in keys)
-            leader = next((by_key[k_] for k_ in keys if k_ in by_key), None)
+            leader = next((by_key[key] for key in keys if key in by_key), None)
             if leader is not None:
-                leader.also.append(aid)
+                if len(leader.also) < MAX_ALSO:
+                    leader.also.append(aid)
             elif len(found) < k:
-                leader = Match(aid, round(float(score), 4), round(float(sims[row]), 4), same)
-                found.append(leader)
-                row_match[row] = leader
+                same = bool(sims[row] >= SAME_STORY) or any(key in (link, title) for key in keys)
+                leader = Match(aid, round(score, 4), round(float(sims[row]), 4), same)
+                found.append((row, leader))
             else:
                 continue
-            for k_ in keys:
-                by_key.setdefault(k_, leader)
-        self._rows = list(row_match)
+            for key in keys:
+                by_key.setdefault(key, leader)
         return found
 
     def _explain(
-        self, found: list[Match], rows: np.ndarray, contrib: np.ndarray, terms: np.ndarray
+        self,
+        found: list[tuple[int, Match]],
+        rows: np.ndarray,
+        contrib: np.ndarray,
+        terms: np.ndarray,
     ) -> None:
         """Fill each match's shared key terms, biggest contribution first."""
         if not found:
             return
-        picked = np.array(self._rows, dtype=np.int64)
-        mask = np.isin(rows, picked)
+        marked = np.zeros(self.n_rows, dtype=bool)
+        marked[[row for row, _ in found]] = True
+        mask = marked[rows]
         by_row: dict[int, list[tuple[float, int]]] = {}
         for r, c, t in zip(
             rows[mask].tolist(), contrib[mask].tolist(), terms[mask].tolist(), strict=True
         ):
             by_row.setdefault(r, []).append((c, t))
-        for row, match in zip(self._rows, found, strict=True):
+        for row, match in found:
             shares = sorted(by_row.get(row, []), reverse=True)
             match.terms = [t for _, t in shares[:5]]

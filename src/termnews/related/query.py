@@ -2,7 +2,7 @@
 
     barrier vote            both words (in any order, any column)
     "tidal barrier"         the phrase
-    barr*                   words starting with "barr"
+    barr*                   words starting with "barr" (2 letters at least)
     tidal OR flood          either word;  -word or NOT word excludes it
     title:vote author:kim   a word in the title / in the author
     feed:NAME feed:"A B"    only feeds whose id, title or URL has NAME
@@ -116,7 +116,8 @@ def parse_query(text: str) -> SearchQuery:
         item.negated = item.negated or negate_next
         negate_next = False
         if item.text.endswith("*"):
-            item.text, item.prefix = item.text.rstrip("*"), True
+            item.text = item.text.rstrip("*")
+            item.prefix = len(item.text) >= 2  # "a*" would walk most of the index
         if not _WORDLIKE.search(item.text):
             continue
         query.words.append(item.text)

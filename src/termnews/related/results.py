@@ -8,19 +8,8 @@ from collections.abc import Sequence
 from termnews.related.engine import RelatedEngine
 from termnews.related.items import RelatedItem, SearchItem
 from termnews.related.query import SearchQuery
-from termnews.storage import articles as article_repo
 from termnews.storage import related as related_repo
 from termnews.storage import search as search_repo
-from termnews.storage.records import Article
-
-
-def _articles(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, Article]:
-    found: dict[int, Article] = {}
-    for aid in ids:
-        article = article_repo.get_article(conn, aid)
-        if article is not None:
-            found[aid] = article
-    return found
 
 
 def related_items(
@@ -29,7 +18,7 @@ def related_items(
     """The articles related to ``article_id``, best first, each with its reason."""
     matches = engine.related(conn, article_id, k)
     ids = [m.article_id for m in matches] + [a for m in matches for a in m.also]
-    articles = _articles(conn, ids)
+    articles = related_repo.articles_by_id(conn, ids)
     names = related_repo.term_names(conn, {t for m in matches for t in m.terms})
     items: list[RelatedItem] = []
     for m in matches:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from termnews.related.indexer import forget_articles, index_articles
 from termnews.storage import related as related_repo
@@ -18,31 +19,68 @@ from termnews.storage.db import transaction
 BATCH = 500  # articles per transaction: other writers get their turn in between
 
 
-def index_signature(conn: sqlite3.Connection) -> tuple[int, ...]:
-    """Cheap numbers that change whenever articles or full texts come or go."""
+@dataclass(frozen=True, slots=True)
+class IndexSignature:
+    """Cheap numbers that change whenever articles, the index or full texts change."""
+
+    articles: int
+    max_article_id: int
+    indexed: int
+    max_seq: int
+    full_texts: int
+    last_fetched: int
+
+
+def index_signature(conn: sqlite3.Connection) -> IndexSignature:
     row = conn.execute(
         """SELECT (SELECT count(*) FROM articles), (SELECT COALESCE(max(id), 0) FROM articles),
                   (SELECT count(*) FROM related_docs), (SELECT max(seq) FROM related_docs),
                   (SELECT count(*) FROM full_texts),
                   (SELECT COALESCE(max(fetched_at), 0) FROM full_texts)"""
     ).fetchone()
-    return tuple(int(x or 0) for x in row)
+    return IndexSignature(*(int(x or 0) for x in row))
 
 
-def sync_index(conn: sqlite3.Connection, progress: Callable[[int, int], None] | None = None) -> int:
-    """Index every article that is missing or stale, forget deleted ones; how many indexed."""
-    gone = sorted(set(related_repo.orphan_ids(conn)) | set(search_repo.orphan_ids(conn)))
-    for start in range(0, len(gone), BATCH):
-        with transaction(conn):
-            forget_articles(conn, gone[start : start + BATCH])
-    todo = related_repo.stale_article_ids(conn)
+def _reindex(conn: sqlite3.Connection, ids: list[int],
+             progress: Callable[[int, int], None] | None) -> int:  # fmt: skip
     done = 0
-    for start in range(0, len(todo), BATCH):
+    for start in range(0, len(ids), BATCH):
         with transaction(conn):
-            done += index_articles(conn, todo[start : start + BATCH])
+            done += index_articles(conn, ids[start : start + BATCH])
         if progress:
-            progress(min(start + BATCH, len(todo)), len(todo))
+            progress(min(start + BATCH, len(ids)), len(ids))
     return done
+
+
+def sync_index(
+    conn: sqlite3.Connection,
+    since: IndexSignature | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Index articles that are missing or stale and forget deleted ones; how many indexed.
+
+    With ``since`` (the signature after the last sync), only what can have changed
+    since is looked at: new article ids, new full texts, and deletions when the counts
+    say some happened. Without it, everything is checked (edits included): about a
+    second on 100,000 articles.
+    """
+    now = index_signature(conn)
+    deleted = (
+        since is None
+        or now.indexed > now.articles
+        or (now.max_article_id - since.max_article_id > now.articles - since.articles)
+    )
+    if deleted:
+        gone = sorted(set(related_repo.orphan_ids(conn)) | set(search_repo.orphan_ids(conn)))
+        for start in range(0, len(gone), BATCH):
+            with transaction(conn):
+                forget_articles(conn, gone[start : start + BATCH])
+    if since is None:
+        return _reindex(conn, related_repo.stale_article_ids(conn), progress)
+    todo = set(related_repo.stale_article_ids(conn, since.max_article_id))
+    if (now.full_texts, now.last_fetched) != (since.full_texts, since.last_fetched):
+        todo.update(related_repo.stale_full_text_ids(conn, since.last_fetched))
+    return _reindex(conn, sorted(todo), progress)
 
 
 def forget_feed(conn: sqlite3.Connection, feed_id: int) -> None:

@@ -13,6 +13,9 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from termnews.storage.articles import ARTICLE_COLUMNS
+from termnews.storage.records import Article
+
 _CHUNK = 500  # parameters per IN (...) query
 
 
@@ -167,16 +170,19 @@ class IndexedDoc:
     weights: bytes
 
 
-def docs_since(conn: sqlite3.Connection, seq: int) -> list[IndexedDoc]:
-    """Index rows written after ``seq`` (all of them for 0), oldest first."""
-    rows = conn.execute(
+def docs_since(
+    conn: sqlite3.Connection, seq: int, chunk: int = 10_000
+) -> Iterator[list[IndexedDoc]]:
+    """Index rows written after ``seq`` (all of them for 0), oldest first, in chunks."""
+    cursor = conn.execute(
         """SELECT r.article_id, r.seq, a.sort_date, a.feed_id, r.link_key, r.title_key,
                   r.terms, r.weights
            FROM related_docs r JOIN articles a ON a.id = r.article_id
            WHERE r.seq > ? ORDER BY r.seq""",
         (seq,),
     )
-    return [IndexedDoc(*row) for row in rows]
+    while rows := cursor.fetchmany(chunk):
+        yield [IndexedDoc(*row) for row in rows]
 
 
 def docs_with_link(conn: sqlite3.Connection, keys: Sequence[str]) -> dict[str, list[int]]:
@@ -201,6 +207,20 @@ def stale_article_ids(conn: sqlite3.Connection, since_id: int = 0) -> list[int]:
                                OR (t.article_id IS NOT NULL AND r.full = 0))
            ORDER BY a.id""",
         (since_id,),
+    )
+    return [r[0] for r in rows]
+
+
+def stale_full_text_ids(conn: sqlite3.Connection, fetched_since: int) -> list[int]:
+    """Articles whose extracted full text (fetched at or after ``fetched_since``) was never
+    indexed."""
+    rows = conn.execute(
+        """SELECT t.article_id FROM full_texts t
+           LEFT JOIN related_docs r ON r.article_id = t.article_id
+           WHERE t.fetched_at >= ? AND t.status = 'ok' AND t.content != ''
+             AND (r.article_id IS NULL OR r.full = 0)
+           ORDER BY t.article_id""",
+        (fetched_since,),
     )
     return [r[0] for r in rows]
 
@@ -262,4 +282,18 @@ def article_texts(conn: sqlite3.Connection, ids: Sequence[int]) -> list[ArticleT
                     full_html is not None,
                 )
             )
+    return found
+
+
+def articles_by_id(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, Article]:
+    """The cached articles among ``ids`` (with their feed's title), by id."""
+    found: dict[int, Article] = {}
+    for chunk in _chunks(list(dict.fromkeys(ids))):
+        marks = ",".join("?" * len(chunk))
+        rows = conn.execute(
+            f"SELECT {ARTICLE_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id"
+            f" WHERE a.id IN ({marks})",
+            chunk,
+        )
+        found.update((r["id"], Article.from_row(r)) for r in rows)
     return found

@@ -132,4 +132,14 @@ MIGRATIONS: list[str] = [
         title, author, body, tokenize = 'porter unicode61 remove_diacritics 2'
     );
     """,
+    # 7: search gets prefix indexes (3 and 4 letters): "pres*" on 100,000 articles in ms
+    """
+    CREATE VIRTUAL TABLE search_fts_new USING fts5(
+        title, author, body, tokenize = 'porter unicode61 remove_diacritics 2', prefix = '3 4'
+    );
+    INSERT INTO search_fts_new (rowid, title, author, body)
+        SELECT rowid, title, author, body FROM search_fts;
+    DROP TABLE search_fts;
+    ALTER TABLE search_fts_new RENAME TO search_fts;
+    """,
 ]

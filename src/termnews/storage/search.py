@@ -13,6 +13,7 @@ from termnews.storage.records import Article
 _CHUNK = 500
 # bm25 column weights: a word in the title says more than one in the author or body
 _WEIGHTS = (8.0, 3.0, 1.0)
+RANK_WINDOW = 10_000  # matches ranked by BM25 at most (the newest, for common words)
 
 
 def delete_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
@@ -38,12 +39,41 @@ def orphan_ids(conn: sqlite3.Connection) -> list[int]:
     return [r[0] for r in rows]
 
 
+def feeds_named(conn: sqlite3.Connection, names: Sequence[str]) -> list[int]:
+    """Ids of the feeds that ``feed:NAME`` means: NAME is the id, or part of the title or URL."""
+    wanted = [n.lower() for n in names]
+    return [
+        fid
+        for fid, title, url in conn.execute("SELECT id, title, url FROM feeds ORDER BY id")
+        if any(n == str(fid) or n in title.lower() or n in url.lower() for n in wanted)
+    ]
+
+
 @dataclass(slots=True)
 class Hit:
     """An article found by a search, with its relevance (higher is better)."""
 
     article: Article
     score: float
+
+
+def _match_window(conn: sqlite3.Connection, match: str) -> int:
+    """The lowest rowid to rank so that about RANK_WINDOW matches are ranked."""
+    n = conn.execute("SELECT count(*) FROM search_fts WHERE search_fts MATCH ?", (match,))
+    count = int(n.fetchone()[0])
+    if count <= RANK_WINDOW:
+        return 0
+    low, high = _rowid_span(conn)
+    return int(high - (high - low) * RANK_WINDOW / count)
+
+
+def _rowid_span(conn: sqlite3.Connection) -> tuple[int, int]:
+    """Lowest and highest indexed rowid (min()/max() would scan the whole FTS table)."""
+    row = conn.execute(
+        "SELECT (SELECT rowid FROM search_fts ORDER BY rowid LIMIT 1),"
+        " (SELECT rowid FROM search_fts ORDER BY rowid DESC LIMIT 1)"
+    ).fetchone()
+    return int(row[0] or 0), int(row[1] or 0)
 
 
 def search(
@@ -57,7 +87,10 @@ def search(
 ) -> list[Hit]:
     """Articles matching the FTS5 expression ``match`` (None: any article), best first.
 
-    Ranking is BM25 over title, author and body; without words, newest first.
+    Ranking is BM25 over title, author and body; without words, newest first. A query
+    matching more than RANK_WINDOW articles ranks the newest of them (about that many,
+    by rowid), widening the window when filters leave too few: BM25 over all 60,000
+    matches of a common word would cost a second per query on a 100,000-article cache.
     """
     clauses: list[str] = []
     params: list[object] = []
@@ -75,16 +108,31 @@ def search(
                 JOIN feeds f ON f.id = a.feed_id {where}
                 ORDER BY a.sort_date DESC, a.id DESC LIMIT ?""",
             [*params, limit],
-        )
-    else:
-        extra = "".join(f" AND {c}" for c in clauses)
-        rows = conn.execute(
-            f"""SELECT {ARTICLE_COLUMNS}, -m.score AS score
-                FROM (SELECT rowid, bm25(search_fts, ?, ?, ?) AS score FROM search_fts
-                      WHERE search_fts MATCH ?) m
-                JOIN articles a ON a.id = m.rowid JOIN feeds f ON f.id = a.feed_id
-                WHERE 1{extra}
-                ORDER BY m.score, a.sort_date DESC LIMIT ?""",
-            [*_WEIGHTS, match, *params, limit],
-        )
+        ).fetchall()
+        return [Hit(Article.from_row(r), 0.0) for r in rows]
+    low = _match_window(conn, match)
+    # Rank only the best few of the window when no filter or only a loose one (unread)
+    # applies, so the join with articles stays small; filters that keep few articles
+    # (a feed, starred) need the whole window.
+    loose = not clauses or (unread and feed_ids is None and not starred)
+    inner: int | None = limit * (1 if not clauses else 8) if loose else None
+    extra = "".join(f" AND {c}" for c in clauses)
+    while True:
+        sql = f"""SELECT {ARTICLE_COLUMNS}, -m.score AS score
+            FROM (SELECT rowid, bm25(search_fts, ?, ?, ?) AS score FROM search_fts
+                  WHERE search_fts MATCH ? AND rowid >= ?
+                  {"ORDER BY score LIMIT ?" if inner else ""}) m
+            JOIN articles a ON a.id = m.rowid JOIN feeds f ON f.id = a.feed_id
+            WHERE 1{extra} ORDER BY m.score, a.sort_date DESC LIMIT ?"""
+        args = [*_WEIGHTS, match, low, *([inner] if inner else []), *params, limit]
+        rows = conn.execute(sql, args).fetchall()
+        if len(rows) >= limit:
+            break
+        if clauses and inner:
+            inner = None  # the filters dropped too many of the best: rank the whole window
+        elif low > 0:
+            high = _rowid_span(conn)[1]
+            low = max(0, high - 4 * (high - low))  # too few in the window: look further back
+        else:
+            break
     return [Hit(Article.from_row(r), float(r["score"])) for r in rows]
