@@ -9,7 +9,8 @@
 #   comment-backends.sh wp-stop DIR  take WordPress's web server away (the database stays up)
 #   comment-backends.sh wp-start DIR bring it back on the same port
 #
-# Ports come from ISSO_PORT, ISSO_MOD_PORT and WP_PORT, else free ones are picked. The Isso
+# Ports come from ISSO_PORT, ISSO_MOD_PORT and WP_PORT, else free ones are picked; with
+# BACKENDS_OWNER_PID set, everything stops by itself once that process is gone. The Isso
 # venv is kept in $TERMNEWS_BACKENDS_CACHE (default ~/.cache/termnews-test-backends).
 set -euo pipefail
 
@@ -205,6 +206,10 @@ setup = json.load(open(f"{d}/wp/setup.json"))
 print(json.dumps({"isso_url": f"http://127.0.0.1:{isso}", "isso_moderated_url": f"http://127.0.0.1:{isso_mod}",
                   "wp_url": f"http://127.0.0.1:{wp}", "wp": setup}, indent=2))
 PY
+    if [ -n "${BACKENDS_OWNER_PID:-}" ]; then  # stop everything if the test run dies
+      setsid bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 2; done; exec bash "$2" stop "$3"' \
+        watchdog "$BACKENDS_OWNER_PID" "$0" "$DIR" >/dev/null 2>&1 </dev/null &
+    fi
     cat "$DIR/backends.json" ;;
   stop)  # all at once: each takes a second or two to go
     [ -d "$DIR/pids" ] || exit 0

@@ -30,6 +30,7 @@ def backends(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backends]:
     proc = subprocess.run(
         ["bash", str(SCRIPT), "start", str(directory)], capture_output=True, text=True,
         timeout=900, stdin=subprocess.DEVNULL,
+        env={**os.environ, "BACKENDS_OWNER_PID": str(os.getpid())},
     )  # fmt: skip
     if proc.returncode != 0:
         subprocess.run(["bash", str(SCRIPT), "stop", str(directory)], timeout=60)
