@@ -12,7 +12,6 @@ from xml.sax.saxutils import quoteattr
 
 from lxml import etree
 
-
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 
 
