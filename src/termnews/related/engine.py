@@ -160,19 +160,23 @@ class RelatedEngine:
             rows = self._append_rows(docs).astype(np.int32)
             local, terms, w = self._vectors(docs)
             parts.append((terms, rows[local], w))
-        if not parts:
-            return
-        terms = np.concatenate([p[0] for p in parts])
-        rows = np.concatenate([p[1] for p in parts])
-        w = np.concatenate([p[2] for p in parts])
-        del parts
-        order = np.argsort(terms, kind="stable")
-        self.post_rows = rows[order]
-        del rows
-        self.post_w = w[order]
-        del w, order
-        counts = np.bincount(terms, minlength=len(self.df))
+        # counting sort by term straight into the final arrays (no concatenated copies)
+        counts = np.zeros(len(self.df), dtype=np.int64)
+        for terms, _, _ in parts:
+            counts += np.bincount(terms, minlength=len(self.df))
         self.indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        self.post_rows = np.empty(int(self.indptr[-1]), dtype=np.int32)
+        self.post_w = np.empty(int(self.indptr[-1]), dtype=np.float32)
+        cursor = self.indptr[:-1].copy()
+        while parts:
+            terms, rows, w = parts.pop(0)
+            order = np.argsort(terms, kind="stable")
+            sorted_terms = terms[order]
+            first = np.searchsorted(sorted_terms, sorted_terms, side="left")
+            at = cursor[sorted_terms] + (np.arange(len(order)) - first)
+            self.post_rows[at] = rows[order]
+            self.post_w[at] = w[order]
+            cursor += np.bincount(terms, minlength=len(self.df))
 
     def _add(self, conn: sqlite3.Connection, docs: list[related_repo.IndexedDoc]) -> None:
         if not docs:
