@@ -14,7 +14,14 @@ from array import array
 from collections import Counter
 from collections.abc import Sequence
 
-from termnews.related.terms import MAX_BODY_CHARS, html_text, link_key, term_weights, title_key
+from termnews.related.terms import (
+    MAX_BODY_CHARS,
+    TERMS_VERSION,
+    html_text,
+    link_key,
+    term_weights,
+    title_key,
+)
 from termnews.storage import related as related_repo
 from termnews.storage import search as search_repo
 
@@ -79,7 +86,8 @@ def index_articles(conn: sqlite3.Connection, ids: Sequence[int]) -> int:
             w.items(), key=lambda kv: -kv[1] * idf(max(dfs[term_ids[kv[0]]], 2), n_docs)
         )[:KEY_TERMS]
         rows.append(related_repo.DocRow(
-            article_id=text.article_id, fingerprint=text.fingerprint, full=text.full,
+            article_id=text.article_id, fingerprint=f"{TERMS_VERSION}:{text.fingerprint}",
+            full=text.full,
             link_key=link_key(text.link), title_key=title_key(text.title),
             terms=_blob("i", [term_ids[t] for t, _ in ranked]),
             weights=_blob("f", [x for _, x in ranked]),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 STOP_WORDS: frozenset[str] = frozenset(
     """
-    a about above across after afterwards again against all almost alone along already also
+    a about above pm across after afterwards again against all almost alone along already also
     although always am among amongst an and another any anyhow anyone anything anyway
     anywhere are aren around as at back be became because become becomes becoming been
     before beforehand behind being below beside besides between beyond both but by can

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from termnews.related.stopwords import STOP_WORDS
 
+TERMS_VERSION = "t2"  # change with any rule here: indexed articles are then re-indexed
 TITLE_WEIGHT = 3.0  # a title word counts like this many body words
 MAX_BODY_CHARS = 60_000  # text past this adds little and costs time
 
@@ -31,10 +32,13 @@ def html_text(markup: str) -> str:
 
 
 def stem(word: str) -> str:
-    """Fold plurals (``barriers`` -> ``barrier``, ``cities`` -> ``city``); words stay readable."""
+    """Fold plurals and verbs' -s (``barriers`` -> ``barrier``, ``cities`` -> ``city``,
+    ``reaches`` -> ``reach``); words stay readable for the "why" line."""
     if word.endswith("s") and len(word) > 3:
         if word.endswith("ies") and len(word) > 4:
             return word[:-3] + "y"
+        if word.endswith(("ches", "shes", "xes", "sses", "zzes")):
+            return word[:-2]
         if not word.endswith(("ss", "us", "is", "ous")):
             return word[:-1]
     return word

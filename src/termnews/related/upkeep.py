@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from termnews.related.indexer import forget_articles, index_articles
+from termnews.related.terms import TERMS_VERSION
 from termnews.storage import related as related_repo
 from termnews.storage import search as search_repo
 from termnews.storage.db import transaction
@@ -76,8 +77,8 @@ def sync_index(
             with transaction(conn):
                 forget_articles(conn, gone[start : start + BATCH])
     if since is None:
-        return _reindex(conn, related_repo.stale_article_ids(conn), progress)
-    todo = set(related_repo.stale_article_ids(conn, since.max_article_id))
+        return _reindex(conn, related_repo.stale_article_ids(conn, TERMS_VERSION), progress)
+    todo = set(related_repo.stale_article_ids(conn, TERMS_VERSION, since.max_article_id))
     if (now.full_texts, now.last_fetched) != (since.full_texts, since.last_fetched):
         todo.update(related_repo.stale_full_text_ids(conn, since.last_fetched))
     return _reindex(conn, sorted(todo), progress)

@@ -29,7 +29,7 @@ class DocRow:
     """One article's entry in the index."""
 
     article_id: int
-    fingerprint: str
+    fingerprint: str  # "TERMS_VERSION:the article's fingerprint"
     full: bool  # its extracted full text was indexed
     link_key: str
     title_key: str
@@ -197,16 +197,17 @@ def docs_with_link(conn: sqlite3.Connection, keys: Sequence[str]) -> dict[str, l
     return found
 
 
-def stale_article_ids(conn: sqlite3.Connection, since_id: int = 0) -> list[int]:
-    """Articles (with id > ``since_id``) not indexed, or indexed before an edit or before
-    their extracted full text arrived."""
+def stale_article_ids(conn: sqlite3.Connection, version: str, since_id: int = 0) -> list[int]:
+    """Articles (with id > ``since_id``) not indexed, indexed before an edit, before their
+    extracted full text arrived, or by other term rules (``fingerprint`` is
+    ``VERSION:article fingerprint``)."""
     rows = conn.execute(
         """SELECT a.id FROM articles a LEFT JOIN related_docs r ON r.article_id = a.id
            LEFT JOIN full_texts t ON t.article_id = a.id AND t.status = 'ok' AND t.content != ''
-           WHERE a.id > ? AND (r.article_id IS NULL OR r.fingerprint != a.fingerprint
+           WHERE a.id > ? AND (r.article_id IS NULL OR r.fingerprint != ? || ':' || a.fingerprint
                                OR (t.article_id IS NOT NULL AND r.full = 0))
            ORDER BY a.id""",
-        (since_id,),
+        (since_id, version),
     )
     return [r[0] for r in rows]
 
