@@ -222,6 +222,8 @@ def test_removing_a_feed_gives_its_words_back(svc: NewsService) -> None:
     assert df("compost") == 1 and df("heatwave") == 1
     items = svc.related(ids["h-barrier"], 10)
     assert ids["g-barrier"] not in [i.article.id for i in items]
+    engine = svc._related_engine
+    assert engine is not None and ids["g-barrier"] not in engine.row_of and engine.builds == 1
     assert svc.conn.execute("SELECT count(*) FROM search_fts").fetchone()[0] == len(ids) - 3
 
 

@@ -152,6 +152,10 @@ def delete_docs(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
         conn.execute(f"DELETE FROM related_docs WHERE article_id IN ({marks})", chunk)
 
 
+def indexed_ids(conn: sqlite3.Connection) -> set[int]:
+    return {r[0] for r in conn.execute("SELECT article_id FROM related_docs")}
+
+
 def max_seq(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT COALESCE(max(seq), 0) FROM related_docs").fetchone()[0])
 
