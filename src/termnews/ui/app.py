@@ -228,10 +228,16 @@ class TermnewsApp(App[None]):
 
     # -- the one error path -----------------------------------------------------------------
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        self.report_failure(event)
+
+    def report_failure(self, event: Worker.StateChanged) -> None:
+        """A worker failed: say why in a notification and in the status bar.
+
+        Worker state messages do not bubble, so screens pass theirs here.
+        """
         if event.state != WorkerState.ERROR:
             return
-        error = event.worker.error
-        text = self.describe_error(error)
+        text = self.describe_error(event.worker.error)
         self.notify(text, severity="error", title="Something went wrong", markup=False, timeout=8)
         if self.main.is_mounted:
             self.main.status.set_error(text)

@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Markdown, OptionList
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from termnews.services import NewsService, ServiceError
 from termnews.ui import messages as msg
@@ -153,6 +153,9 @@ class MainScreen(Screen[None]):
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         reading = isinstance(event.widget, ReaderPanel | RelatedList)
         self.set_class(reading, "-reading")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        self.tapp.report_failure(event)
 
     # -- start -------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="view", exit_on_error=False)
