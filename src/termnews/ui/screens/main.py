@@ -12,7 +12,7 @@ from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -709,12 +709,29 @@ class MainScreen(Screen[None]):
         else:
             self.notify("This article has no link.")
 
-    @work(thread=True, group="browser", exit_on_error=False)
     def open_url(self, url: str) -> None:
+        """Open a web link: terminal browsers get the terminal, others run beside us."""
         if not url.startswith(("http://", "https://", "mailto:")):
-            raise ServiceError(f"not opening {clean(url)!r}: only web links open")
-        if not webbrowser.open(url):
-            raise ServiceError("no web browser found (set the BROWSER variable)")
+            self.notify(f"Not opening {clean(url)!r}: only web links open.", severity="warning")
+            return
+        try:
+            browser = webbrowser.get()
+        except webbrowser.Error:
+            self.notify("No web browser found: set the BROWSER variable.", severity="error")
+            return
+        if type(browser) is webbrowser.GenericBrowser:  # runs in the foreground: lynx, w3m...
+            try:
+                with self.app.suspend():
+                    browser.open(url)
+                return
+            except SuspendNotSupported:
+                pass
+        self.open_in_background(browser, url)
+
+    @work(thread=True, group="browser", exit_on_error=False)
+    def open_in_background(self, browser: webbrowser.BaseBrowser, url: str) -> None:
+        if not browser.open(url):
+            raise ServiceError(f"the web browser could not open {clean(url)}")
         self.post_message(msg.Notice(f"Opened {clean(url)}"))
 
     def action_copy_link(self) -> None:
