@@ -366,6 +366,8 @@ class MainScreen(Screen[None]):
         position = self.headlines.position(view.article.id)
         if position is not None and position != self.headlines.cursor:
             self.headlines.move_cursor(position, notify=False)
+        where = f" · {position + 1:,}/{self.headlines.row_count:,}" if position is not None else ""
+        self.reader.border_title = clean(view.article.feed_title)[:40] + where
         self.save_state(STATE_LAST, {"view": self.rows_key, "article": view.article.id})
         if not self.related.items or self.related.article_id != view.article.id:
             self.related.set_items([], "Finding related articles…")
