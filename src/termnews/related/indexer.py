@@ -7,6 +7,7 @@ another process sees. It needs no numpy: only the engine, which ranks, does.
 
 from __future__ import annotations
 
+import heapq
 import math
 import sqlite3
 import sys
@@ -76,22 +77,19 @@ def index_articles(conn: sqlite3.Connection, ids: Sequence[int]) -> int:
     counts: Counter[str] = Counter()
     for w in weights:
         counts.update(w.keys())
-    term_ids = related_repo.count_terms(conn, counts)
-    dfs = related_repo.term_dfs(conn, term_ids.values())
+    terms = related_repo.count_terms(conn, counts)  # term -> (id, document frequency)
     n_docs = related_repo.doc_count(conn) + len(texts)
+    # a word seen once so far weighs as if seen twice: a new story's names still count
+    idf_of = {t: idf(max(df, 2), n_docs) for t, (_, df) in terms.items()}
     rows: list[related_repo.DocRow] = []
     for text, w in zip(texts, weights, strict=True):
-        # rank by tf-idf; a word seen once so far ranks as if seen twice (a new story's names)
-        ranked = sorted(
-            w.items(), key=lambda kv: -kv[1] * idf(max(dfs[term_ids[kv[0]]], 2), n_docs)
-        )[:KEY_TERMS]
+        ranked = heapq.nlargest(KEY_TERMS, w, key=lambda t: w[t] * idf_of[t])
         rows.append(related_repo.DocRow(
             article_id=text.article_id, fingerprint=f"{TERMS_VERSION}:{text.fingerprint}",
-            full=text.full,
-            link_key=link_key(text.link), title_key=title_key(text.title),
-            terms=_blob("i", [term_ids[t] for t, _ in ranked]),
-            weights=_blob("f", [x for _, x in ranked]),
-            vocab=_blob("i", [term_ids[t] for t in w]),
+            full=text.full, link_key=link_key(text.link), title_key=title_key(text.title),
+            terms=_blob("i", [terms[t][0] for t in ranked]),
+            weights=_blob("f", [w[t] for t in ranked]),
+            vocab=_blob("i", [terms[t][0] for t in w]),
         ))  # fmt: skip
     related_repo.save_docs(conn, rows)
     search_repo.save_rows(conn, [

@@ -44,9 +44,23 @@ def stem(word: str) -> str:
     return word
 
 
+_STEMS: dict[str, str] = {}  # memo: news reuses its words, stemming each once is cheaper
+
+
 def tokens(text: str) -> list[str]:
     """Index terms of ``text`` in order: lower-cased words of 2+ letters, no stop words."""
-    return [stem(w) for w in _WORD.findall(text.lower()) if w not in STOP_WORDS]
+    stems = _STEMS
+    out = []
+    for w in _WORD.findall(text.lower()):
+        if w in STOP_WORDS:
+            continue
+        s = stems.get(w)
+        if s is None:
+            if len(stems) > 200_000:
+                stems.clear()
+            s = stems[w] = stem(w)
+        out.append(s)
+    return out
 
 
 def term_weights(title: str, body: str) -> dict[str, float]:

@@ -38,29 +38,32 @@ class DocRow:
     vocab: bytes  # int32 ids of all its distinct terms (for document frequencies)
 
 
-def term_ids(conn: sqlite3.Connection, terms: Sequence[str]) -> dict[str, int]:
-    """Ids of the known ``terms``."""
-    found: dict[str, int] = {}
+def known_terms(conn: sqlite3.Connection, terms: Sequence[str]) -> dict[str, tuple[int, int]]:
+    """(id, document frequency) of the known ``terms``."""
+    found: dict[str, tuple[int, int]] = {}
     for chunk in _chunks(list(terms)):
         marks = ",".join("?" * len(chunk))
-        found.update(
-            conn.execute(
-                f"SELECT term, id FROM related_terms WHERE term IN ({marks})", chunk
-            ).fetchall()
+        rows = conn.execute(
+            f"SELECT term, id, df FROM related_terms WHERE term IN ({marks})", chunk
         )
+        found.update((term, (tid, df)) for term, tid, df in rows)
     return found
 
 
-def count_terms(conn: sqlite3.Connection, counts: dict[str, int]) -> dict[str, int]:
-    """Add ``counts`` to the document frequencies of terms (creating new ones); their ids."""
-    ids = term_ids(conn, list(counts))
-    known = [(c, ids[t]) for t, c in counts.items() if t in ids]
-    new = [(t, c) for t, c in counts.items() if t not in ids]
-    conn.executemany("UPDATE related_terms SET df = df + ? WHERE id = ?", known)
+def count_terms(conn: sqlite3.Connection, counts: dict[str, int]) -> dict[str, tuple[int, int]]:
+    """Add ``counts`` to the document frequencies of terms (creating new ones); each term's
+    (id, new document frequency)."""
+    known = known_terms(conn, list(counts))
+    new = [(t, c) for t, c in counts.items() if t not in known]
+    conn.executemany(
+        "UPDATE related_terms SET df = df + ? WHERE id = ?",
+        [(counts[t], tid) for t, (tid, _) in known.items()],
+    )
+    found = {t: (tid, df + counts[t]) for t, (tid, df) in known.items()}
     if new:
         conn.executemany("INSERT INTO related_terms (term, df) VALUES (?, ?)", new)
-        ids.update(term_ids(conn, [t for t, _ in new]))
-    return ids
+        found.update(known_terms(conn, [t for t, _ in new]))
+    return found
 
 
 def uncount_terms(conn: sqlite3.Connection, counts: dict[int, int]) -> None:
