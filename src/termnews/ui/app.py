@@ -182,11 +182,20 @@ class TermnewsApp(App[None]):
             ("Reader", ReaderPanel),
             ("Related sidebar", RelatedList),
         ]
+        groups += self._other_screens()
         result = []
         for title, owner in groups:
             own = owner.__dict__.get("BINDINGS", [])
             result += [(title, owner, b) for b in Binding.make_bindings(own)]
         return result
+
+    @staticmethod
+    def _other_screens() -> list[tuple[str, type]]:
+        """Screens whose keys are listed in help but not run from the palette."""
+        from termnews.ui.screens.comment import CommentScreen
+        from termnews.ui.screens.drafts import DraftsScreen
+
+        return [("Comment form", CommentScreen), ("Drafts", DraftsScreen)]
 
     def key_for(self, binding_id: str, default: str = "") -> str:
         """The keys bound to ``binding_id`` now (the keymap wins), for people to read."""
@@ -204,8 +213,9 @@ class TermnewsApp(App[None]):
         yield from super().get_system_commands(screen)
         if screen is not self.main:
             return
+        palette_owners = {TermnewsApp, MainScreen, VirtualList, FeedPanel, ReaderPanel, RelatedList}
         for _title, owner, binding in self.all_bindings():
-            if owner is TermnewsApp and binding.action == "command_palette":
+            if owner not in palette_owners or binding.action == "command_palette":
                 continue
             keys = self.key_for(binding.id or "", binding.key)
             yield SystemCommand(
