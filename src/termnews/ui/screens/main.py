@@ -21,6 +21,7 @@ from textual.widgets import Footer, Markdown, OptionList
 from textual.worker import Worker, get_current_worker
 
 from termnews.services import NewsService, ServiceError
+from termnews.storage.records import Feed
 from termnews.ui import messages as msg
 from termnews.ui.article_view import ArticleView, prepare
 from termnews.ui.format import clean
@@ -98,7 +99,7 @@ class MainScreen(Screen[None]):
         self.article_token = 0
         self.history: list[int] = []  # articles to go back to (related navigation)
         self.undo: msg.ViewMarkedRead | None = None
-        self.feeds: list = []
+        self.feeds: list[Feed] = []
         self.searches: list[str] = []
         self.temp_search: str | None = None
         self.collapsed: list[str] = []
@@ -120,6 +121,12 @@ class MainScreen(Screen[None]):
             yield RelatedList(id="related")
         yield StatusBar(id="status")
         yield Footer()
+
+    @property
+    def shown_row(self) -> NavRow | None:
+        """The feed panel row whose headlines are shown."""
+        index = self.feed_panel.index_of(self.rows_key)
+        return None if index is None else self.feed_panel.rows[index]
 
     @property
     def feed_panel(self) -> FeedPanel:
@@ -536,10 +543,8 @@ class MainScreen(Screen[None]):
         self.schedule_counts()
 
     def action_mark_all_read(self) -> None:
-        row = self.feed_panel.rows and next(
-            (r for r in self.feed_panel.rows if r.key == self.rows_key), None
-        )
-        if not row:
+        row = self.shown_row
+        if row is None:
             return
         self.mark_all(row, self.headlines.ids)
 
@@ -595,7 +600,7 @@ class MainScreen(Screen[None]):
 
     # -- refresh -------------------------------------------------------------------------
     def action_refresh(self, everything: bool) -> None:
-        row = next((r for r in self.feed_panel.rows if r.key == self.rows_key), None)
+        row = self.shown_row
         refs = None
         if not everything and row is not None and row.kind in ("feed", "folder"):
             refs = [str(i) for i in row.feed_ids]
@@ -660,7 +665,7 @@ class MainScreen(Screen[None]):
 
     def reload_view(self) -> None:
         """Load the shown list again, keeping the cursor on the same article."""
-        row = next((r for r in self.feed_panel.rows if r.key == self.rows_key), None)
+        row = self.shown_row
         if row is not None:
             self.load_view(row, self.headlines.article_id(self.headlines.cursor))
 
@@ -782,7 +787,7 @@ class MainScreen(Screen[None]):
         )
 
     def action_save_search(self) -> None:
-        row = next((r for r in self.feed_panel.rows if r.key == self.rows_key), None)
+        row = self.shown_row
         if row is None or row.kind != "search":
             self.notify("Search first (/), then save the search with this key.")
             return
