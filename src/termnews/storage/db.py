@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,13 +43,34 @@ def describe_error(path: Path, exc: sqlite3.Error) -> StorageError:
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    """Open (creating if needed) and migrate the cache at ``path``."""
+    """Open (creating if needed) and migrate the cache at ``path``.
+
+    Another termnews process may be creating or migrating the same file; some of
+    SQLite's set-up steps answer "locked" at once instead of waiting, so the
+    set-up is retried for as long as the busy timeout allows.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                               check_same_thread=False)
-    except sqlite3.Error as exc:
-        raise describe_error(path, exc) from None
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            return _open(path)
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc) or time.monotonic() >= deadline:
+                raise describe_error(path, exc) from None
+            time.sleep(0.05)
+        except sqlite3.Error as exc:
+            raise describe_error(path, exc) from None
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc)
+    return "locked" in text or "busy" in text
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    """One attempt at opening and migrating; the connection is closed on failure."""
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                           check_same_thread=False)
     try:
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -58,9 +80,9 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         migrate(conn)
-    except sqlite3.Error as exc:
+    except BaseException:
         conn.close()
-        raise describe_error(path, exc) from None
+        raise
     return conn
 
 
