@@ -288,3 +288,34 @@ def test_a_full_text_fetched_later_is_indexed(svc: NewsService) -> None:
         save_full_text(svc.conn, FullText(ids["g-garden"], "ok", NOW, html=page))
     assert [h.article.id for h in svc.search("greenhouse")] == [ids["g-garden"]]
     assert svc.related(ids["h-garden"], 1)[0].article.id == ids["g-garden"]
+
+
+def test_a_big_first_batch_is_indexed_on_first_use(server) -> None:
+    svc = NewsService(resolve_paths())
+    words = [
+        "alpha",
+        "bravo",
+        "charlie",
+        "delta",
+        "echo",
+        "foxtrot",
+        "golf",
+        "hotel",
+        "india",
+        "juliet",
+        "kilo",
+        "lima",
+    ]
+    items = [(f"b{i}", f"Story {words[i % 12]} {i}", f"{words[i % 12]} {words[(i + 1) % 12]}")
+             for i in range(15)]  # fmt: skip
+    route = server.add("/big.xml", feed_xml("Big", items))
+    svc.subscribe(server.url("/big.xml"))
+    svc.refresh()
+    count = "SELECT count(*) FROM related_docs"
+    assert svc.conn.execute(count).fetchone()[0] == 0  # the backlog waits: refresh stays fast
+    assert {h.article.guid for h in svc.search("charlie delta")} == {"b2", "b14"}
+    assert svc.conn.execute(count).fetchone()[0] == 15
+    route.body = feed_xml("Big", [*items, ("b15", "Late mike", "mike november")]).encode()
+    svc.refresh()
+    assert svc.conn.execute(count).fetchone()[0] == 16  # later ones go in with the refresh
+    svc.close()

@@ -22,7 +22,7 @@ from termnews.config import RefreshConfig
 from termnews.fetch.http import Fetcher, FetchResult
 from termnews.fetch.model import FeedParseError, ParsedFeed
 from termnews.parse_pool import ParsePool
-from termnews.related.indexer import index_articles
+from termnews.related.indexer import index_refreshed
 from termnews.storage.articles import upsert_entries
 from termnews.storage.db import transaction
 from termnews.storage.feeds import Validators
@@ -123,7 +123,7 @@ def _store_parsed(
     """Write a fetched feed's entries and validators in one transaction."""
     with transaction(conn):
         counts = upsert_entries(conn, feed.id, parsed.entries, now)
-        index_articles(conn, counts.changed_ids)  # related articles and search, same commit
+        index_refreshed(conn, feed.id, counts.changed_ids)  # related and search, same commit
         moved = _apply_move(conn, feed, result)
         conn.execute(
             """UPDATE feeds SET etag = ?, last_modified = ?, last_error = NULL,

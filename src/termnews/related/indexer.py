@@ -27,6 +27,7 @@ from termnews.storage import related as related_repo
 from termnews.storage import search as search_repo
 
 KEY_TERMS = 128  # terms kept per article for ranking (its highest tf-idf)
+BACKLOG_NOW = 10  # a feed's first batch up to this size is indexed at once, bigger ones later
 
 
 def idf(df: int, n_docs: int) -> float:
@@ -96,3 +97,17 @@ def index_articles(conn: sqlite3.Connection, ids: Sequence[int]) -> int:
         (t.article_id, t.title, t.author, body) for t, body in zip(texts, bodies, strict=True)
     ])  # fmt: skip
     return len(rows)
+
+
+def index_refreshed(conn: sqlite3.Connection, feed_id: int, ids: Sequence[int]) -> int:
+    """Index what a refresh just stored for one feed, in its transaction; how many.
+
+    A feed's first batch (its backlog, every article it has) is left to
+    :func:`termnews.related.upkeep.sync_index` when it is big, so a first refresh of
+    many feeds costs no more than the fetching: indexing would double its CPU time.
+    """
+    if not ids:
+        return 0
+    if len(ids) > BACKLOG_NOW and related_repo.feed_size(conn, feed_id) == len(ids):
+        return 0
+    return index_articles(conn, ids)

@@ -155,6 +155,12 @@ def delete_docs(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
         conn.execute(f"DELETE FROM related_docs WHERE article_id IN ({marks})", chunk)
 
 
+def feed_size(conn: sqlite3.Connection, feed_id: int) -> int:
+    """How many articles a feed has."""
+    return int(conn.execute("SELECT count(*) FROM articles WHERE feed_id = ?", (feed_id,))
+               .fetchone()[0])  # fmt: skip
+
+
 def indexed_ids(conn: sqlite3.Connection) -> set[int]:
     return {r[0] for r in conn.execute("SELECT article_id FROM related_docs")}
 
