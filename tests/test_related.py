@@ -9,7 +9,7 @@ from html import escape
 import pytest
 
 from termnews.fetch.model import ParsedEntry
-from termnews.paths import resolve_paths
+from termnews.paths import Paths, resolve_paths
 from termnews.related.terms import html_text, link_key, stem, term_weights, title_key, tokens
 from termnews.services import NewsService, NotFound
 from termnews.storage.articles import upsert_entries
@@ -319,3 +319,27 @@ def test_a_big_first_batch_is_indexed_on_first_use(server) -> None:
     svc.refresh()
     assert svc.conn.execute(count).fetchone()[0] == 16  # later ones go in with the refresh
     svc.close()
+
+
+def test_a_new_process_starts_from_the_snapshot(svc: NewsService, tmp_path) -> None:
+    ids = ids_by_guid(svc)
+    first = [(i.article.id, i.score) for i in svc.related(ids["h-chips"], 5)]
+    assert (svc.paths.cache_dir / "related-index" / "meta.json").exists()
+    again = NewsService(resolve_paths())  # another process, same cache
+    assert [(i.article.id, i.score) for i in again.related(ids["h-chips"], 5)] == first
+    assert again._related_engine is not None and again._related_engine.builds == 0
+    # what was indexed since the snapshot comes in on top of it
+    store(again, "https://late.example/rss", [
+        entry("l-chips", "Wafer plant water", STORIES["chips"], NOW - 3 * DAY),
+    ])  # fmt: skip
+    late = ids_by_guid(again)["l-chips"]
+    assert late in [i.article.id for i in again.related(ids["h-chips"], 5)]
+    assert again._related_engine.builds == 0
+    again.close()
+    # a snapshot made from another cache is not used
+    home = tmp_path / "other"  # its own database, the same cache directory
+    other = NewsService(Paths(home, home / "data", svc.paths.cache_dir, home / "config.toml"))
+    store(other, "https://solo.example/rss", [entry("s1", "Lone story", ["Nothing alike"], NOW)])
+    assert other.related(ids_by_guid(other)["s1"], 5) == []
+    assert other._related_engine is not None and other._related_engine.builds == 1
+    other.close()

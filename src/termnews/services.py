@@ -310,14 +310,18 @@ class NewsService:
         raise ServiceError(f"{url}: {error}")
 
     # -- related articles and search -----------------------------------------
-    def sync_index(self, progress: Callable[[int, int], None] | None = None) -> int:
+    def sync_index(
+        self, progress: Callable[[int, int], None] | None = None, full: bool = False
+    ) -> int:
         """Index articles not yet in the related/search indexes (stored by other paths,
-        edited, given a full text) and drop deleted ones; how many were indexed."""
+        edited, given a full text) and drop deleted ones; how many were indexed.
+
+        Cheap when nothing changed; ``full`` checks every article (edits included)."""
         from termnews.related.upkeep import index_signature, sync_index
 
-        if index_signature(self.conn) == self._index_signature:
+        if not full and index_signature(self.conn) == self._index_signature:
             return 0
-        done = sync_index(self.conn, self._index_signature, progress)
+        done = sync_index(self.conn, self._index_signature, progress, full=full)
         self._index_signature = index_signature(self.conn)
         return done
 
@@ -329,7 +333,7 @@ class NewsService:
         self.article(article_id)
         self.sync_index()
         if self._related_engine is None:
-            self._related_engine = RelatedEngine()
+            self._related_engine = RelatedEngine(self.paths.cache_dir / "related-index")
         return related_items(self.conn, self._related_engine, article_id, k)
 
     def search(self, query: str, limit: int = 20) -> list[SearchItem]:

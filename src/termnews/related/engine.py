@@ -10,12 +10,15 @@ one entry.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
+from termnews.related import snapshot
 from termnews.storage import related as related_repo
 
 MAX_DF = 0.5  # terms in more than this share of articles say nothing
@@ -56,7 +59,8 @@ def _i32(blob: bytes) -> np.ndarray:
 class RelatedEngine:
     """Ranks cached articles by relatedness to one of them."""
 
-    def __init__(self) -> None:
+    def __init__(self, snapshot: Path | None = None) -> None:
+        self.snapshot = snapshot  # where the arrays are kept between processes
         self._lock = threading.Lock()
         self._built = False
         self.builds = 0  # full builds so far (the rest came in incrementally)
@@ -84,8 +88,10 @@ class RelatedEngine:
         """Take in what was indexed since the last look (build on first use)."""
         with self._lock:
             if not self._built:
-                self._build(conn)
-                return
+                self._built = True
+                if self.snapshot is None or not snapshot.load(self, conn, self.snapshot):
+                    self._build(conn)
+                    return
             if related_repo.max_seq(conn) > self.seq:
                 docs = [d for chunk in related_repo.docs_since(conn, self.seq) for d in chunk]
                 added = self._delta_size + 128 * len(docs)
@@ -159,7 +165,7 @@ class RelatedEngine:
 
     def _build(self, conn: sqlite3.Connection) -> None:
         builds = self.builds
-        self.__init__()  # type: ignore[misc]
+        self.__init__(self.snapshot)  # type: ignore[misc]
         self._built = True
         self.builds = builds + 1
         self._load_df(conn)
@@ -185,6 +191,9 @@ class RelatedEngine:
             self.post_rows[at] = rows[order]
             self.post_w[at] = w[order]
             cursor += np.bincount(terms, minlength=len(self.df))
+        if self.snapshot is not None:
+            with contextlib.suppress(OSError):  # read-only or full disk: the next one builds
+                snapshot.save(self, conn, self.snapshot)
 
     def _add(self, conn: sqlite3.Connection, docs: list[related_repo.IndexedDoc]) -> None:
         if not docs:

@@ -27,19 +27,33 @@ class IndexSignature:
     articles: int
     max_article_id: int
     indexed: int
+    max_indexed_id: int
     max_seq: int
     full_texts: int
     last_fetched: int
+    version: str  # the term rules of the newest index row
 
 
 def index_signature(conn: sqlite3.Connection) -> IndexSignature:
     row = conn.execute(
         """SELECT (SELECT count(*) FROM articles), (SELECT COALESCE(max(id), 0) FROM articles),
-                  (SELECT count(*) FROM related_docs), (SELECT max(seq) FROM related_docs),
+                  (SELECT count(*) FROM related_docs),
+                  (SELECT COALESCE(max(article_id), 0) FROM related_docs),
+                  (SELECT COALESCE(max(seq), 0) FROM related_docs),
                   (SELECT count(*) FROM full_texts),
-                  (SELECT COALESCE(max(fetched_at), 0) FROM full_texts)"""
+                  (SELECT COALESCE(max(fetched_at), 0) FROM full_texts),
+                  (SELECT fingerprint FROM related_docs ORDER BY seq DESC LIMIT 1)"""
     ).fetchone()
-    return IndexSignature(*(int(x or 0) for x in row))
+    return IndexSignature(*(int(x) for x in row[:7]), (row[7] or "").partition(":")[0])
+
+
+def _complete(sig: IndexSignature) -> bool:
+    """Every article indexed with today's rules, as far as the counts can tell."""
+    return (
+        sig.articles == sig.indexed
+        and sig.max_article_id == sig.max_indexed_id
+        and sig.version in ("", TERMS_VERSION)
+    )
 
 
 def _reindex(conn: sqlite3.Connection, ids: list[int],
@@ -57,15 +71,19 @@ def sync_index(
     conn: sqlite3.Connection,
     since: IndexSignature | None = None,
     progress: Callable[[int, int], None] | None = None,
+    full: bool = False,
 ) -> int:
     """Index articles that are missing or stale and forget deleted ones; how many indexed.
 
     With ``since`` (the signature after the last sync), only what can have changed
     since is looked at: new article ids, new full texts, and deletions when the counts
-    say some happened. Without it, everything is checked (edits included): about a
-    second on 100,000 articles.
+    say some happened. Without it, everything is checked (about a second on 100,000
+    articles) unless the counts say every article is indexed; edits other than
+    refresh's and full texts are then caught by ``full=True``.
     """
     now = index_signature(conn)
+    if since is None and not full and _complete(now):
+        return _reindex(conn, related_repo.stale_full_text_ids(conn, 0), progress)
     deleted = (
         since is None
         or now.indexed > now.articles
@@ -76,7 +94,7 @@ def sync_index(
         for start in range(0, len(gone), BATCH):
             with transaction(conn):
                 forget_articles(conn, gone[start : start + BATCH])
-    if since is None:
+    if since is None or full:
         return _reindex(conn, related_repo.stale_article_ids(conn, TERMS_VERSION), progress)
     todo = set(related_repo.stale_article_ids(conn, TERMS_VERSION, since.max_article_id))
     if (now.full_texts, now.last_fetched) != (since.full_texts, since.last_fetched):
