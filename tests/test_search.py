@@ -66,6 +66,22 @@ def test_parse_words_phrases_prefixes_and_filters() -> None:
     assert parse_query("is:unread").match is None and parse_query("is:unread").unread
 
 
+def test_prefixes_expand_to_the_commonest_words() -> None:
+    def expand(prefix: str) -> list[str]:
+        return {"pres": ["president", "press"]}.get(prefix, [])
+
+    assert parse_query("Pres*", expand).match == '(("president" OR "press"))'
+    assert parse_query("title:pres*", expand).match == '(title : ("president" OR "press"))'
+    assert parse_query("zz*", expand).match == '("zz" *)'  # nothing known: FTS5's own prefix
+    assert parse_query('"pres conf"*', expand).match == '("pres conf" *)'
+
+
+def test_service_prefix_search_uses_the_vocabulary(svc: NewsService) -> None:
+    assert set(guids(svc.search("barr*"))) == {"h1", "h2", "h3", "c1"}
+    assert set(guids(svc.search("title:barr*"))) == {"h1", "h3"}
+    assert guids(svc.search("tapl*")) == ["c1"]
+
+
 @pytest.mark.parametrize("text", ['"', '"unclosed phrase', "OR", "AND", "NOT", "-", "*", "()",
                                   "NEAR(a b, 2)", "title:", "body:x:y", "a OR", "OR a", "^start",
                                   '"a" "', "x -", "col:value", "{a b}: c", "a + b", "'", "\\",

@@ -340,17 +340,18 @@ class NewsService:
         """Full-text search (see termnews.related.query for the language), best first."""
         from termnews.related.query import parse_query
         from termnews.related.results import search_items
-        from termnews.storage.search import feeds_named
+        from termnews.storage.search import feeds_named, prefix_words
 
-        parsed = parse_query(query)
-        if parsed.error:
-            raise ServiceError(parsed.error)
+        error = parse_query(query).error
+        if error:
+            raise ServiceError(error)
+        self.sync_index()  # before prefixes are expanded from the index's vocabulary
+        parsed = parse_query(query, lambda prefix: prefix_words(self.conn, prefix))
         feed_ids = None
         if parsed.feeds:
             feed_ids = feeds_named(self.conn, parsed.feeds)
             if not feed_ids:
                 raise NotFound(f"no feed matches {', '.join(map(repr, parsed.feeds))}")
-        self.sync_index()
         try:
             return search_items(self.conn, parsed, feed_ids, limit)
         except sqlite3.OperationalError as exc:  # a query the parser let through by mistake

@@ -2,7 +2,8 @@
 
     barrier vote            both words (in any order, any column)
     "tidal barrier"         the phrase
-    barr*                   words starting with "barr" (2 letters at least)
+    barr*                   words starting with "barr" (2 letters at least; the 20
+                            commonest such words when the service expands it)
     tidal OR flood          either word;  -word or NOT word excludes it
     title:vote author:kim   a word in the title / in the author
     feed:NAME feed:"A B"    only feeds whose id, title or URL has NAME
@@ -17,8 +18,10 @@ Malformed input is repaired (an unclosed quote ends at the end; a lone OR, NOT o
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+Expander = Callable[[str], list[str]]
 _WORDLIKE = re.compile(r"\w", re.UNICODE)
 _COLUMNS = {"title": "title", "author": "author", "body": "body", "text": "body"}
 _FILTER_WORDS = {"unread": "unread", "is:unread": "unread", "starred": "starred",
@@ -78,13 +81,26 @@ def _split(text: str) -> list[tuple[str, bool]]:
     return pieces
 
 
-def _quote(item: _Item) -> str:
-    phrase = '"' + item.text.replace('"', '""') + '"' + (" *" if item.prefix else "")
+def _string(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _quote(item: _Item, expand: Expander | None) -> str:
+    words = expand(item.text.lower()) if expand and item.prefix and " " not in item.text else []
+    if words:  # the commonest words with that start, each looked up as itself
+        phrase = "(" + " OR ".join(_string(w) for w in words) + ")"
+    else:
+        phrase = _string(item.text) + (" *" if item.prefix else "")
     return f"{item.column} : {phrase}" if item.column else phrase
 
 
-def parse_query(text: str) -> SearchQuery:
-    """Parse what a person typed; never raises."""
+def parse_query(text: str, expand: Expander | None = None) -> SearchQuery:
+    """Parse what a person typed; never raises.
+
+    ``expand(prefix)`` may turn a word prefix into the words it stands for: FTS5 would
+    otherwise merge the postings of every indexed word with that start (100 ms and
+    more for "con*" on 100,000 articles), or need prefix indexes (900 MB there).
+    """
     query = SearchQuery()
     groups: list[list[_Item]] = []  # AND of groups; a group is an OR of items
     join_next = False
@@ -129,10 +145,10 @@ def parse_query(text: str) -> SearchQuery:
     positive = [g for g in groups if not g[0].negated]
     negative = [g for g in groups if g[0].negated]
     if positive:
-        parts = ["(" + " OR ".join(_quote(i) for i in g) + ")" for g in positive]
+        parts = ["(" + " OR ".join(_quote(i, expand) for i in g) + ")" for g in positive]
         match = " AND ".join(parts)
         for g in negative:
-            match = f"({match}) NOT {_quote(g[0])}"
+            match = f"({match}) NOT {_quote(g[0], expand)}"
         query.match = match
         query.words = [i.text for g in positive for i in g]
     elif negative:

@@ -39,6 +39,17 @@ def orphan_ids(conn: sqlite3.Connection) -> list[int]:
     return [r[0] for r in rows]
 
 
+def prefix_words(conn: sqlite3.Connection, prefix: str, limit: int = 20) -> list[str]:
+    """The ``limit`` commonest indexed words starting with ``prefix`` (the related index's
+    vocabulary: no stop words or numbers)."""
+    rows = conn.execute(
+        "SELECT term FROM related_terms WHERE term >= ? AND term < ? AND df > 0"
+        " ORDER BY df DESC LIMIT ?",
+        (prefix, prefix + "\U0010ffff", limit),
+    )
+    return [r[0] for r in rows]
+
+
 def feeds_named(conn: sqlite3.Connection, names: Sequence[str]) -> list[int]:
     """Ids of the feeds that ``feed:NAME`` means: NAME is the id, or part of the title or URL."""
     wanted = [n.lower() for n in names]
