@@ -343,3 +343,18 @@ def test_a_new_process_starts_from_the_snapshot(svc: NewsService, tmp_path) -> N
     assert other.related(ids_by_guid(other)["s1"], 5) == []
     assert other._related_engine is not None and other._related_engine.builds == 1
     other.close()
+
+
+def test_the_pages_own_related_links_come_first(svc: NewsService) -> None:
+    from termnews.storage.fulltext import FullText, save_full_text
+
+    ids = ids_by_guid(svc)
+    page = "<p>" + " ".join(STORIES["football"]) + "</p>"
+    links = [{"title": "Garden", "url": "https://www.site.example/g-garden/?utm_source=x"},
+             {"title": "Elsewhere", "url": "https://other.example/not-cached"}]  # fmt: skip
+    with transaction(svc.conn):
+        save_full_text(svc.conn, FullText(ids["h-football"], "ok", NOW, html=page, related=links))
+    items = svc.related(ids["h-football"], 5)
+    assert items[0].article.id == ids["g-garden"] and items[0].linked
+    assert items[0].why.startswith("linked from the article")
+    assert not any(i.linked for i in items[1:])

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +32,7 @@ SAME_STORY = 0.8  # cosine at which an article is a copy of the same story as th
 POOL = 1_000  # most similar articles then weighed by closeness in time
 CANDIDATES = 60  # of those, looked at for collapsing, per 10 results asked
 MAX_ALSO = 5  # copies of a story listed under its entry
+LINK_BONUS = 0.3  # added for an article the page itself lists as related
 MIN_SCORE = 0.05  # entries scoring less are noise, left out (0.1 would cost P@5 on AllSides)
 REBUILD_SHARE = 0.25  # rebuild the main index when additions reach this share of it
 REBUILD_MIN = 20_000  # ... and at least this many postings (small caches rebuild seldom)
@@ -46,6 +48,7 @@ class Match:
     same_story: bool  # the same story as the query article (near-duplicate text or URL)
     terms: list[int] = field(default_factory=list)  # shared key terms, biggest share first
     also: list[int] = field(default_factory=list)  # the same story elsewhere (collapsed)
+    linked: bool = False  # the article's page links to it
 
 
 def _f32(blob: bytes) -> np.ndarray:
@@ -243,10 +246,16 @@ class RelatedEngine:
         return terms[keep], (w[keep] / max(norm, 1e-12)).astype(np.float32)
 
     def related(
-        self, conn: sqlite3.Connection, article_id: int, k: int = 10, min_score: float | None = None
+        self,
+        conn: sqlite3.Connection,
+        article_id: int,
+        k: int = 10,
+        min_score: float | None = None,
+        linked: Collection[int] = (),
     ) -> list[Match]:
         """Up to ``k`` entries related to the article, best first (empty if not indexed);
-        entries scoring under ``min_score`` are left out."""
+        entries scoring under ``min_score`` are left out. ``linked`` articles (the page's
+        own related links) get LINK_BONUS."""
         self.refresh(conn)
         row = conn.execute(
             "SELECT terms, weights, link_key, title_key FROM related_docs WHERE article_id = ?",
@@ -255,15 +264,22 @@ class RelatedEngine:
         if row is None:
             return []
         with self._lock:
-            found = self._rank(article_id, row[0], row[1], row[2], row[3], k)
+            found = self._rank(article_id, row[0], row[1], row[2], row[3], k, linked)
         floor = MIN_SCORE if min_score is None else min_score
         return [m for m in found if m.score >= floor]
 
     def _rank(
-        self, article_id: int, terms_blob: bytes, weights_blob: bytes, link: str, title: str, k: int
+        self,
+        article_id: int,
+        terms_blob: bytes,
+        weights_blob: bytes,
+        link: str,
+        title: str,
+        k: int,
+        linked: Collection[int] = (),
     ) -> list[Match]:
         q_terms, q_w = self.query_vector(terms_blob, weights_blob)
-        if not len(q_terms) or not self.n_rows:
+        if not self.n_rows or not (len(q_terms) or linked):
             return []
         rows, ws, pos = self._postings(q_terms)
         contrib = ws * q_w[pos]
@@ -277,6 +293,9 @@ class RelatedEngine:
         pool = min(POOL, self.n_rows)
         cand = np.argpartition(-sims, pool - 1)[:pool] if pool < self.n_rows else np.arange(pool)
         cand = cand[sims[cand] > 0]
+        boosted = [self.row_of[a] for a in linked if a in self.row_of and a != article_id]
+        if boosted:
+            cand = np.union1d(cand, np.array(boosted, dtype=cand.dtype))
         if not len(cand):
             return []
         scores = sims[cand]
@@ -284,9 +303,13 @@ class RelatedEngine:
             gap = self.dates[cand] - self.dates[me]
             span = np.where(gap >= 0, NEWER_DAYS, OLDER_DAYS)
             scores = scores * (1.0 + np.abs(gap) / span) ** -TIME_POWER
+        if boosted:
+            scores = scores + LINK_BONUS * np.isin(cand, boosted)
         order = np.argsort(-scores, kind="stable")[: CANDIDATES * max(1, (k + 9) // 10)]
         found = self._collapse(cand[order], scores[order], sims, link, title, k)
         self._explain(found, rows, contrib, q_terms[pos])
+        for row, match in found:
+            match.linked = row in boosted
         return [m for _, m in found]
 
     def _collapse(

@@ -17,11 +17,14 @@ class RelatedItem:
     same_story: bool = False  # the same story as the article asked about
     terms: list[str] = field(default_factory=list)  # key terms both articles share
     also: list[Article] = field(default_factory=list)  # the same story in other feeds / URLs
+    linked: bool = False  # the article's own page lists it as related
 
     @property
     def why(self) -> str:
-        """A short reason: ``same story`` or the shared key terms."""
+        """A short reason: ``same story``, the shared key terms, whether the page links it."""
         reason = "same story" if self.same_story else ", ".join(self.terms[:3]) or "similar words"
+        if self.linked:
+            reason = "linked from the article" + ("" if not self.terms else f"; {reason}")
         if self.also:
             feeds = sorted({a.feed_title or str(a.feed_id) for a in self.also})
             reason += f" (also in {len(self.also)} more: {', '.join(feeds[:3])})"
@@ -33,6 +36,7 @@ class RelatedItem:
             score=self.score,
             why=self.why,
             same_story=self.same_story,
+            linked=self.linked,
             terms=self.terms,
             also=[a.id for a in self.also],
         )

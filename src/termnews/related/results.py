@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from termnews.related.engine import RelatedEngine
 from termnews.related.items import RelatedItem, SearchItem
 from termnews.related.query import SearchQuery
+from termnews.related.terms import link_key
 from termnews.storage import related as related_repo
 from termnews.storage import search as search_repo
 
@@ -16,7 +17,9 @@ def related_items(
     conn: sqlite3.Connection, engine: RelatedEngine, article_id: int, k: int = 10
 ) -> list[RelatedItem]:
     """The articles related to ``article_id``, best first, each with its reason."""
-    matches = engine.related(conn, article_id, k)
+    keys = [link_key(url) for url in related_repo.page_links(conn, article_id)]
+    linked = [a for ids in related_repo.docs_with_link(conn, keys).values() for a in ids]
+    matches = engine.related(conn, article_id, k, linked=linked)
     ids = [m.article_id for m in matches] + [a for m in matches for a in m.also]
     articles = related_repo.articles_by_id(conn, ids)
     names = related_repo.term_names(conn, {t for m in matches for t in m.terms})
@@ -26,7 +29,7 @@ def related_items(
         if article is None:  # deleted since it was indexed
             continue
         items.append(RelatedItem(
-            article=article, score=m.score, same_story=m.same_story,
+            article=article, score=m.score, same_story=m.same_story, linked=m.linked,
             terms=[names[t] for t in m.terms if t in names],
             also=[articles[a] for a in m.also if a in articles],
         ))  # fmt: skip

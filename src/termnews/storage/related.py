@@ -8,6 +8,7 @@ Rows here have no foreign key: an article deleted by any path leaves an orphan t
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -311,3 +312,17 @@ def articles_by_id(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, Ar
         )
         found.update((r["id"], Article.from_row(r)) for r in rows)
     return found
+
+
+def page_links(conn: sqlite3.Connection, article_id: int) -> list[str]:
+    """The URLs of the related articles the article's own page lists (from full text)."""
+    row = conn.execute(
+        "SELECT related FROM full_texts WHERE article_id = ? AND status = 'ok'", (article_id,)
+    ).fetchone()
+    if row is None:
+        return []
+    try:
+        links = json.loads(row[0])
+    except ValueError:
+        return []
+    return [str(x["url"]) for x in links if isinstance(x, dict) and x.get("url")]
