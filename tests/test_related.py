@@ -358,3 +358,22 @@ def test_the_pages_own_related_links_come_first(svc: NewsService) -> None:
     assert items[0].article.id == ids["g-garden"] and items[0].linked
     assert items[0].why.startswith("linked from the article")
     assert not any(i.linked for i in items[1:])
+
+
+def test_an_indexing_failure_never_costs_refresh_its_articles(server, monkeypatch) -> None:
+    import termnews.related.indexer as indexer
+
+    def broken(conn, ids):  # a bug in indexing, after it wrote part of its rows
+        conn.execute("INSERT INTO related_terms (term, df) VALUES ('half-written', 1)")
+        raise RuntimeError("indexing bug")
+
+    svc = NewsService(resolve_paths())
+    server.add("/f.xml", feed_xml("F", [("x1", "Harbour dredging", "dredgers in the channel")]))
+    svc.subscribe(server.url("/f.xml"))
+    monkeypatch.setattr(indexer, "index_articles", broken)
+    summary = svc.refresh()
+    assert summary.new_articles == 1 and not summary.failed
+    assert svc.conn.execute("SELECT count(*) FROM related_terms").fetchone()[0] == 0
+    monkeypatch.undo()
+    assert [h.article.guid for h in svc.search("dredgers")] == ["x1"]  # the sync catches up
+    svc.close()

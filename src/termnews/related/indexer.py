@@ -110,4 +110,13 @@ def index_refreshed(conn: sqlite3.Connection, feed_id: int, ids: Sequence[int]) 
         return 0
     if len(ids) > BACKLOG_NOW and related_repo.feed_size(conn, feed_id) == len(ids):
         return 0
-    return index_articles(conn, ids)
+    # Indexing must never cost the refresh its articles: on any failure its writes are
+    # undone and the sync retries (and reports) when the index is next used.
+    conn.execute("SAVEPOINT related_index")
+    try:
+        done = index_articles(conn, ids)
+    except Exception:
+        conn.execute("ROLLBACK TO related_index")
+        done = 0
+    conn.execute("RELEASE related_index")
+    return done
