@@ -33,6 +33,7 @@ POOL = 1_000  # most similar articles then weighed by closeness in time
 CANDIDATES = 60  # of those, looked at for collapsing, per 10 results asked
 MAX_ALSO = 5  # copies of a story listed under its entry
 LINK_BONUS = 0.3  # added for an article the page itself lists as related
+RELATIVE_FLOOR = 0.15  # ... and so are those under this share of the best score (no P@5 cost)
 MIN_SCORE = 0.05  # entries scoring less are noise, left out (0.1 would cost P@5 on AllSides)
 REBUILD_SHARE = 0.25  # rebuild the main index when additions reach this share of it
 REBUILD_MIN = 20_000  # ... and at least this many postings (small caches rebuild seldom)
@@ -266,6 +267,8 @@ class RelatedEngine:
         with self._lock:
             found = self._rank(article_id, row[0], row[1], row[2], row[3], k, linked)
         floor = MIN_SCORE if min_score is None else min_score
+        if found and min_score is None:
+            floor = max(floor, RELATIVE_FLOOR * found[0].score)
         return [m for m in found if m.score >= floor]
 
     def _rank(
