@@ -249,13 +249,6 @@ def orphan_ids(conn: sqlite3.Connection) -> list[int]:
     return [r[0] for r in rows]
 
 
-def index_state(conn: sqlite3.Connection) -> tuple[int, int, int, int]:
-    """(articles, max article id, indexed, max indexed id): cheap signs that work is due."""
-    a = conn.execute("SELECT count(*), COALESCE(max(id), 0) FROM articles").fetchone()
-    r = conn.execute("SELECT count(*), COALESCE(max(article_id), 0) FROM related_docs").fetchone()
-    return int(a[0]), int(a[1]), int(r[0]), int(r[1])
-
-
 @dataclass(slots=True)
 class ArticleText:
     """What indexing an article reads: its words and identity."""
