@@ -332,3 +332,25 @@ def test_help_lists_every_binding(demo: DemoHome) -> None:
             assert app.screen is app.main
 
     run(scenario)
+
+
+def test_restart_reopens_the_last_article_even_when_read_since(demo: DemoHome) -> None:
+    async def first_run() -> None:
+        app = TermnewsApp(demo.service)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("j", "enter")  # in All unread; opening marks it read
+            await settle(pilot)
+            state["article"] = app.main.article.article.id
+
+    async def second_run() -> None:
+        app = TermnewsApp(demo.service)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            screen = app.main
+            assert screen.rows_key == "unread" and screen.headlines.row_count == 46
+            assert screen.article is not None and screen.article.article.id == state["article"]
+
+    state: dict[str, int] = {}
+    run(first_run)
+    run(second_run)

@@ -82,8 +82,8 @@ def load_list(
     if article_id is not None:
         try:
             cursor = ids.index(article_id)
-        except ValueError:
-            open_it = False
+        except ValueError:  # read since (an unread list) it is still opened; gone, it is not
+            open_it = open_it and bool(service.headlines([article_id]))
     start = (cursor // PAGE) * PAGE
     rows = service.headlines(ids[start : start + PAGE])
     return ListData(
