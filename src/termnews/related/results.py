@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from termnews.related.engine import RelatedEngine
 from termnews.related.items import RelatedItem, SearchItem
 from termnews.related.query import SearchQuery
 from termnews.related.terms import link_key
 from termnews.storage import related as related_repo
 from termnews.storage import search as search_repo
+
+if TYPE_CHECKING:
+    from termnews.related.engine import RelatedEngine
 
 
 def related_items(
