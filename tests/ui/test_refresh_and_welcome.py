@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
 from pilot_helpers import run, settle, wait_for
 
 from termnews.paths import home_paths
@@ -156,3 +157,24 @@ def test_first_run_opens_the_demo(isolated_home: Path) -> None:
     run(scenario)
     assert not state["demo"].exists()  # the app removes the demo it made
     assert NewsService(home_paths(isolated_home)).feeds() == []  # the user's cache is untouched
+
+
+def test_auto_refresh_runs_on_its_interval(
+    server, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    route = server.add("/feed.xml", feed_xml("Ticker", ["t1", "t2"]))
+    seed = NewsService(home_paths(isolated_home))
+    seed.subscribe(server.url("/feed.xml"), "Ticker")
+    seed.close()
+    (isolated_home / "config.toml").write_text("[ui]\nauto_refresh_minutes = 1\n")
+    monkeypatch.setattr(TermnewsApp, "SECONDS_PER_MINUTE", 0.5)
+
+    async def scenario() -> None:
+        app = TermnewsApp(factory(isolated_home))
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert route.hits == 0
+            await wait_for(pilot, lambda: app.main.headlines.row_count == 2, timeout=20)
+            assert route.hits >= 1
+
+    run(scenario)

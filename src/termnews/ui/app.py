@@ -69,6 +69,7 @@ class TermnewsApp(App[None]):
     """Feeds, headlines, the reader and related articles, all from the keyboard."""
 
     CSS_PATH = "termnews.tcss"
+    SECONDS_PER_MINUTE = 60.0  # the unit of [ui] auto_refresh_minutes (tests shorten it)
     TITLE = "termnews"
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -109,7 +110,7 @@ class TermnewsApp(App[None]):
         self.push_screen(self.main)
         minutes = self.config.ui.auto_refresh_minutes
         if minutes > 0:
-            self.set_interval(minutes * 60, self._auto_refresh)
+            self.set_interval(minutes * self.SECONDS_PER_MINUTE, self.auto_refresh_tick)
         from termnews.ui.outbox import RETRY_EVERY, start_outbox
 
         start_outbox(self)  # comments written offline go out at start, and while running
@@ -120,7 +121,8 @@ class TermnewsApp(App[None]):
         if self.demo is not None and self._owns_demo:
             self.demo.cleanup()
 
-    def _auto_refresh(self) -> None:
+    def auto_refresh_tick(self) -> None:
+        """The [ui] auto_refresh_minutes timer: refresh all feeds unless a refresh runs."""
         if not self.main.refreshing:
             self.main.start_refresh(None)
 
