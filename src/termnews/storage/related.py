@@ -199,6 +199,17 @@ def docs_since(
         yield [IndexedDoc(*row) for row in rows]
 
 
+def key_terms(conn: sqlite3.Connection, ids: Sequence[int]) -> list[tuple[bytes, bytes]]:
+    """(terms, weights) blobs of the indexed articles among ``ids``."""
+    found: list[tuple[bytes, bytes]] = []
+    for chunk in _chunks(list(ids)):
+        marks = ",".join("?" * len(chunk))
+        found += conn.execute(
+            f"SELECT terms, weights FROM related_docs WHERE article_id IN ({marks})", chunk
+        ).fetchall()
+    return [(bytes(t), bytes(w)) for t, w in found]
+
+
 def docs_with_link(conn: sqlite3.Connection, keys: Sequence[str]) -> dict[str, list[int]]:
     """Indexed articles by normalised link."""
     found: dict[str, list[int]] = {}
