@@ -172,9 +172,7 @@ def test_auto_refresh_runs_on_its_interval(
     async def scenario() -> None:
         app = TermnewsApp(factory(isolated_home))
         async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot)
-            assert route.hits == 0
             await wait_for(pilot, lambda: app.main.headlines.row_count == 2, timeout=20)
-            assert route.hits >= 1
+            await wait_for(pilot, lambda: route.hits >= 2, timeout=20)  # and again
 
     run(scenario)

@@ -165,8 +165,8 @@ class HeadlineList(VirtualList):
         title_style = styles("headline-list--unread" if not row.read else "headline-list--read")
         when = age(row.sort_date)
         source = clean(row.feed_title) if self.show_source and width >= 40 else ""
-        source_width = min(max(width // 4, 8), 20) if source else 0
-        title_width = width - 3 - 5 - (source_width + 1 if source else 0)
+        source_width = min(max(width // 5, 8), 18) if source else 0
+        title_width = width - 3 - 7 - (source_width + 1 if source else 0)
         segments = [
             Segment(" " + star + " ", style + mark_style),
             Segment(fit(clean(row.title, "(untitled)"), max(title_width, 1)), style + title_style),
@@ -174,5 +174,5 @@ class HeadlineList(VirtualList):
         meta = style + styles("headline-list--meta")
         if source:
             segments.append(Segment(" " + fit(source, source_width), meta))
-        segments.append(Segment(f" {when:>4}", meta))
+        segments.append(Segment(f" {when:>6}", meta))
         return segments
