@@ -3,9 +3,10 @@
 Quick reads and marks share one service (one SQLite connection) behind a lock,
 used from worker threads, so two workers never interleave statements on it.
 Heavy work runs in child processes (``termnews.ui.process``) so it cannot take
-the GIL from the UI: ``jobs`` for the network (refresh, full text, subscribing)
-and ``index`` for the related-articles engine and search, which stays warm
-there. WAL mode lets them all read and write the cache at once.
+the GIL from the UI: ``jobs`` for refresh and subscribing, ``pages`` for full
+articles, ``index`` for the related-articles engine and search (which stays
+warm there); each starts when first needed. WAL mode lets them all read and
+write the cache at once.
 """
 
 from __future__ import annotations
@@ -63,8 +64,13 @@ class Backend:
 
     @property
     def jobs(self) -> ServiceProcess:
-        """The child process for network jobs: refresh, full text, subscribing."""
+        """The child process for refreshing and subscribing."""
         return self._helper("jobs")
+
+    @property
+    def pages(self) -> ServiceProcess:
+        """The child process that fetches and extracts full articles (never behind a refresh)."""
+        return self._helper("pages")
 
     @property
     def index(self) -> ServiceProcess:

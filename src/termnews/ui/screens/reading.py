@@ -53,7 +53,7 @@ class ReadingMixin:
             body = None if full else service.article_body(article)
         if full:
             self.post_message(msg.Notice("Fetching the full article…"))
-            body = backend.jobs.call("article_body", article, full=True)
+            body = backend.pages.call("article_body", article, full=True)
         view = prepare(article, body.html, body.base_url, body.note, body.from_page)
         if not get_current_worker().is_cancelled:
             self.post_message(msg.ArticleLoaded(view, token, marked))
@@ -75,7 +75,7 @@ class ReadingMixin:
     @work(thread=True, group="pages", exit_on_error=False)
     def fetch_page(self, article_id: int, token: int) -> None:
         """Fetch and extract the linked page in the background, then show it if still open."""
-        self.tapp.backend.jobs.call("full_text", article_id)
+        self.tapp.backend.pages.call("full_text", article_id)
         with self.tapp.backend.shared() as service:
             article = service.article(article_id)
             body = service.article_body(article)
