@@ -35,8 +35,10 @@ class ParsePool:
     """Runs :func:`parse_document` off the event loop, on threads or processes."""
 
     def __init__(self, feeds: int, workers: int | None = None) -> None:
-        self.workers = workers or os.cpu_count() or 1
-        self.use_processes = feeds >= PROCESS_POOL_MIN_FEEDS and self.workers > 1
+        cores = os.cpu_count() or 1
+        # The main process keeps a core busy with HTTP and SQLite; parsers get the rest.
+        self.workers = workers or max(1, cores - 1)
+        self.use_processes = feeds >= PROCESS_POOL_MIN_FEEDS and cores > 1
         self._executor: Executor | None = None
 
     def _start(self) -> Executor:
