@@ -59,11 +59,12 @@ class ParsePool:
         executor = self._start()
         try:
             return await loop.run_in_executor(executor, parse_document, body, url, content_type)
-        except (BrokenProcessPool, RuntimeError):
+        except (BrokenProcessPool, RuntimeError, ValueError, OSError):
             if not isinstance(executor, ProcessPoolExecutor):
                 raise
-            # Worker processes could not start (e.g. an embedding program without a
-            # ``__main__`` guard): parse on threads from now on.
+            # Worker processes could not start (an embedding program without a
+            # ``__main__`` guard, a replaced stderr in a full-screen app, ...):
+            # parse on threads from now on.
             self._fall_back_to_threads(executor)
             threads = self._start()
             return await loop.run_in_executor(threads, parse_document, body, url, content_type)
