@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -199,3 +200,19 @@ def test_refresh_of_a_whole_opml(cli, server, tmp_path: Path) -> None:
     assert first["new"] == 150 and first["failed"] == 0
     second = json.loads(cli("refresh", "--json").out)
     assert {f["status"] for f in second["feeds"]} == {"not_modified"}
+
+
+def test_refresh_marks_teasers_for_the_full_text_step(server) -> None:
+    long_body = "&lt;p&gt;" + " ".join(f"word{i}" for i in range(150)) + "&lt;/p&gt;"
+    feed = rss("F", [("short", "Short one")]).replace(
+        "</channel>",
+        f"<item><guid>long</guid><title>Long</title><description>{long_body}</description>"
+        "</item></channel>",
+    )
+    server.add("/f", feed)
+    svc = service()
+    svc.subscribe(server.url("/f"))
+    summary = asyncio.run(svc.refresh_async())
+    by_guid = {a.guid: a.id for a in svc.articles()}
+    assert sorted(summary.changed_ids) == sorted(by_guid.values())
+    assert summary.teaser_ids == [by_guid["short"]]

@@ -20,15 +20,20 @@ PROCESS_POOL_MIN_FEEDS = 24  # below this, starting worker processes costs more 
 
 
 def parse_document(body: bytes, url: str, content_type: str) -> ParsedFeed:
-    """Parse one fetched document (runs in a worker thread or process)."""
+    """Parse one fetched document and mark its teasers (runs in a worker)."""
     from termnews.fetch.parse import parse_feed
+    from termnews.reader.teaser import looks_like_summary
 
-    return parse_feed(body, url, content_type)
+    parsed = parse_feed(body, url, content_type)
+    for entry in parsed.entries:
+        entry.teaser = looks_like_summary(entry.content, entry.summary)
+    return parsed
 
 
 def _warm_up() -> None:
     """Import the parsers in a fresh worker while the network is busy."""
-    import termnews.fetch.parse  # noqa: F401
+    import termnews.fetch.parse
+    import termnews.reader.teaser  # noqa: F401
 
 
 class ParsePool:

@@ -40,6 +40,7 @@ class FeedOutcome:
     error: str | None = None
     moved_to: str | None = None
     changed_ids: list[int] = field(default_factory=list)  # new and edited articles
+    teaser_ids: list[int] = field(default_factory=list)  # of those, the ones that may be teasers
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -69,6 +70,11 @@ class RefreshSummary:
     def changed_ids(self) -> list[int]:
         """Ids of every article this refresh added or edited."""
         return [i for o in self.outcomes for i in o.changed_ids]
+
+    @property
+    def teaser_ids(self) -> list[int]:
+        """Ids of added or edited articles that may carry only a teaser."""
+        return [i for o in self.outcomes for i in o.teaser_ids]
 
     @property
     def new_articles(self) -> int:
@@ -139,7 +145,7 @@ def _store_parsed(
         )
     status = "new" if counts.new else "updated" if counts.updated else "unchanged"
     return FeedOutcome(feed.id, feed.url, status, counts.new, counts.updated, moved_to=moved,
-                       changed_ids=counts.changed_ids)
+                       changed_ids=counts.changed_ids, teaser_ids=counts.teaser_ids)
 
 
 def _apply_move(conn: sqlite3.Connection, feed: Validators, result: FetchResult) -> str | None:

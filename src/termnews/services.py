@@ -141,7 +141,8 @@ class NewsService:
         summary = await refresh_feeds(
             self.conn, targets, self.config.refresh, transport=self.transport, progress=progress
         )
-        self.start_full_texts(summary.changed_ids)  # in the background; never fails the refresh
+        # in the background; never fails the refresh
+        self.start_full_texts(self._full_text_candidates(summary))
         return summary
 
     def refresh(
@@ -220,6 +221,12 @@ class NewsService:
         state_repo.set_state(self.conn, key, value)
 
     # -- full text of linked pages ------------------------------------------
+    def _full_text_candidates(self, summary: RefreshSummary) -> list[int]:
+        """The refreshed articles whose pages the full-text policy may want."""
+        reader = self.config.reader
+        modes = {reader.full_text, *(f.full_text for f in reader.feeds.values())}
+        return summary.changed_ids if "always" in modes else summary.teaser_ids
+
     def start_full_texts(self, ids: Sequence[int]) -> None:
         """Fetch the wanted full texts of ``ids`` in a task on the running loop."""
         if ids:

@@ -34,6 +34,7 @@ class ParsedEntry:
     categories: list[str] = field(default_factory=list)
     comments_url: str = ""
     comments_count: int | None = None  # slash:comments / thr:total
+    teaser: bool | None = None  # only a teaser of the article; set by refresh, None: unknown
 
 
 @dataclass(slots=True)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import html as htmlmod
-import re
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
@@ -26,53 +25,21 @@ import httpx
 from termnews.config import ReaderConfig, RefreshConfig
 from termnews.fetch.http import Fetcher, FetchResult
 from termnews.reader.extract import ExtractionError, extract_page
+from termnews.reader.teaser import TAG as _TAG
+from termnews.reader.teaser import looks_like_summary
 from termnews.storage.fulltext import Candidate, FullText, candidates, save_full_text
 from termnews.storage.records import Article
 
-SUMMARY_MAX_WORDS = 100  # feed text shorter than this is taken for a teaser
 PAGE_CONNECTIONS = 8  # pages fetched at once, all hosts together
 PAGE_PER_HOST = 2  # pages fetched at once from one site
 EXTRACT_THREADS = 2
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 
-_TAG = re.compile(r"<[^>]*>")
-_TRUNCATED = re.compile(
-    r"(\.\.\.|…|\[…]|\[\.\.\.]|\[&hellip;]|\bread more|\bcontinue reading|\bkeep reading"
-    r"|\bread the (full|whole|rest of the) (story|article|post)|\bmore\s*»|\(more\))"
-    r"[\s\])»›→\"'”’]*$",  # only closers after the marker: "…." ends a sentence
-    re.IGNORECASE,
-)
-
-
 # -- policy ---------------------------------------------------------------------------
 def feed_text(content: str, summary: str) -> str:
     """The words of an item's own body (content, else summary), tags dropped."""
     return " ".join(htmlmod.unescape(_TAG.sub(" ", content or summary)).split())
-
-
-_HEAD_CHARS = 2_000  # usually holds SUMMARY_MAX_WORDS words of prose HTML
-_TAIL_CHARS = 400  # enough to see a "Read more" marker
-
-
-def _count_words(html: str) -> int:
-    """Words of an HTML fragment, counting no further than SUMMARY_MAX_WORDS."""
-    return min(len(_TAG.sub(" ", html).split(None, SUMMARY_MAX_WORDS)), SUMMARY_MAX_WORDS)
-
-
-def looks_like_summary(content: str, summary: str) -> bool:
-    """True when an item carries no body, or only a teaser of the article.
-
-    Runs for every new article of a refresh, so it counts words only up to
-    SUMMARY_MAX_WORDS and reads only the end of the body for a "Read more".
-    """
-    raw = content or summary
-    if _count_words(raw[:_HEAD_CHARS]) < SUMMARY_MAX_WORDS and (
-        len(raw) <= _HEAD_CHARS or _count_words(raw) < SUMMARY_MAX_WORDS
-    ):
-        return True
-    tail = " ".join(htmlmod.unescape(_TAG.sub(" ", raw[-_TAIL_CHARS:])).split())
-    return _TRUNCATED.search(tail[-80:]) is not None
 
 
 def wants_full_text(mode: str, link: str, content: str, summary: str) -> bool:

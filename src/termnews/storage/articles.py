@@ -50,6 +50,7 @@ class UpsertCounts:
     new: int = 0
     updated: int = 0
     changed_ids: list[int] = field(default_factory=list)
+    teaser_ids: list[int] = field(default_factory=list)  # changed ones not known to be whole
 
 
 def upsert_entries(
@@ -65,6 +66,7 @@ def upsert_entries(
     inserts: list[tuple[object, ...]] = []
     updates: list[tuple[object, ...]] = []
     seen: set[str] = set()
+    teaser_keys: list[str] = []
     for entry in entries:
         key = entry_key(entry)
         if key in seen:
@@ -76,6 +78,8 @@ def upsert_entries(
         old = existing.get(key)
         if old == fp:
             continue
+        if entry.teaser is not False:
+            teaser_keys.append(key)
         values = (
             entry.guid, entry.link, entry.title, entry.author, entry.published, entry.updated,
             entry.summary, entry.content, enclosures, categories, entry.comments_url,
@@ -105,17 +109,19 @@ def upsert_entries(
             updates,
         )
     changed = [row[1] for row in inserts] + [row[-1] for row in updates]
-    ids: list[int] = []
+    ids: dict[str, int] = {}
     for start in range(0, len(changed), 500):
         chunk = changed[start : start + 500]
         marks = ",".join("?" * len(chunk))
-        ids += [
-            r[0]
-            for r in conn.execute(
-                f"SELECT id FROM articles WHERE feed_id = ? AND key IN ({marks})", (feed_id, *chunk)
+        ids.update(
+            (key, article_id)
+            for article_id, key in conn.execute(
+                f"SELECT id, key FROM articles WHERE feed_id = ? AND key IN ({marks})",
+                (feed_id, *chunk),
             )
-        ]
-    return UpsertCounts(len(inserts), len(updates), sorted(ids))
+        )
+    teasers = sorted(ids[k] for k in teaser_keys if k in ids)
+    return UpsertCounts(len(inserts), len(updates), sorted(ids.values()), teasers)
 
 
 def list_articles(
