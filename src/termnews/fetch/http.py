@@ -81,6 +81,7 @@ class _Decoder:
         self.cap = cap
         self.size = 0
         self.obj: zlib._Decompress | None = None
+        self.raw_deflate = False  # deflate may arrive with or without the zlib header
         if encoding in ("gzip", "x-gzip"):
             self.obj = zlib.decompressobj(zlib.MAX_WBITS | 32)
         elif encoding == "deflate":
@@ -99,7 +100,7 @@ class _Decoder:
                 if self.obj.unconsumed_tail:
                     raise FetchError(self._too_big())
             except zlib.error:
-                if self.first and getattr(self, "raw_deflate", False):
+                if self.first and self.raw_deflate:
                     # Some servers send raw deflate without the zlib header.
                     self.obj = zlib.decompressobj(-zlib.MAX_WBITS)
                     self.first = False

@@ -200,6 +200,16 @@ def parent_id(reply_to: str) -> int | None:
     return int(reply_to) or None
 
 
+
+def wordpress_target(ctx: BackendContext, draft: Draft, needed: str) -> dict[str, Any]:
+    """The draft's saved target if it has ``needed`` and a post id, else a fresh discovery."""
+    if draft.target.get(needed) and draft.target.get("post"):
+        return draft.target
+    found = discover_wordpress(
+        ctx.client, draft.article_url, draft.article_guid, ctx.config.url, ctx.page_cap
+    )
+    return {"root": found.root, "post": found.post_id, "form": found.form_action}
+
 class WordPressBackend:
     """Comments through WordPress's REST API."""
 
@@ -218,13 +228,7 @@ class WordPressBackend:
         return None
 
     def prepare(self, draft: Draft) -> dict[str, Any]:
-        if draft.target.get("root") and draft.target.get("post"):
-            return draft.target
-        found = discover_wordpress(
-            self.ctx.client, draft.article_url, draft.article_guid, self.cfg.url,
-            self.ctx.page_cap,
-        )  # fmt: skip
-        return {"root": found.root, "post": found.post_id, "form": found.form_action}
+        return wordpress_target(self.ctx, draft, "root")
 
     def check_login(self, root: str) -> None:
         """Make sure the Application Password works before anything is posted."""

@@ -20,6 +20,7 @@ from termnews.comments.backends.wordpress import (
     list_comments,
     parent_id,
     to_remote,
+    wordpress_target,
 )
 from termnews.comments.discover import discover_wordpress
 from termnews.comments.http import host_of, request, server_trouble
@@ -75,13 +76,7 @@ class WordPressFormBackend:
         self.cfg = ctx.config
 
     def prepare(self, draft: Draft) -> dict[str, Any]:
-        if draft.target.get("form") and draft.target.get("post"):
-            return draft.target
-        found = discover_wordpress(
-            self.ctx.client, draft.article_url, draft.article_guid, self.cfg.url,
-            self.ctx.page_cap,
-        )  # fmt: skip
-        return {"root": found.root, "post": found.post_id, "form": found.form_action}
+        return wordpress_target(self.ctx, draft, "form")
 
     def send(self, draft: Draft, target: dict[str, Any]) -> SendResult:
         parent = parent_id(draft.reply_to) or 0
